@@ -56,7 +56,7 @@ export const makeMemoryJournal = (faults: MemoryFaults = makeMemoryFaults()): Jo
     acquire: (shard) =>
       faults.journalDown ? Effect.fail(down()) : Effect.sync(() => ++shardOf(shard).epoch),
     append: (shard, epoch, atMs, events) =>
-      Effect.suspend(() => {
+      Effect.suspend((): Effect.Effect<number, StaleEpoch | StorageUnavailable> => {
         if (faults.journalDown) return Effect.fail(down())
         const s = shardOf(shard)
         if (s.epoch !== epoch) {
