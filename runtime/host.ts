@@ -73,6 +73,7 @@ export class ActorHost {
   private readonly intervals: Array<NodeJS.Timeout> = []
   private stopping = false
   private started = false
+  private readonly appendListeners: Array<(shard: number, position: Position) => void> = []
   readonly metrics: HostMetrics
   readonly config: HostConfig
 
@@ -405,6 +406,7 @@ export class ActorHost {
   private durable(shard: Shard, batch: Batch, position: Position) {
     shard.inFlight = null
     shard.head = position
+    for (const listener of this.appendListeners) listener(shard.id, position)
     for (const c of batch.captured) {
       const cell = c.cell
       if (cell.generation !== c.generation) continue
@@ -789,6 +791,15 @@ export class ActorHost {
     let n = 0
     for (const shard of this.liveShards()) for (const cell of shard.blocked) n += cell.queued
     return n
+  }
+
+  /** Be told of every durable append (shard, position), e.g. to wake a projection at once. */
+  onAppend(listener: (shard: number, position: Position) => void): () => void {
+    this.appendListeners.push(listener)
+    return () => {
+      const i = this.appendListeners.indexOf(listener)
+      if (i >= 0) this.appendListeners.splice(i, 1)
+    }
   }
 
   /** For tests and operators: the shards this host currently serves. */
