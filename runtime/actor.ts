@@ -38,7 +38,7 @@ export interface ActorDefinition<State, Command, Event, Reply, Rejection> {
   readonly decide: (state: State, command: Command, nowMs: number) => Decision<Event, Reply, Rejection>
   readonly evolve: (state: State, event: Event) => State
   /** The earliest durable timer in `state`, if any. Called after each burst of commands, not per command. */
-  readonly nextTimer?: (state: State) => DurableTimer<Command> | undefined
+  readonly nextTimer?: ((state: State) => DurableTimer<Command> | undefined) | undefined
   readonly limits: ActorLimits
 }
 
