@@ -1,0 +1,460 @@
+import { createHash, randomBytes } from "node:crypto"
+import { Cause, type Effect, Exit, Option, ParseResult, Runtime, Schema } from "effect"
+import type uWS from "uWebSockets.js"
+import {
+  ApiError,
+  errorBody,
+  forbidden,
+  headersTooLarge,
+  internal,
+  invalidRequest,
+  type Issue,
+  methodNotAllowed,
+  notFound,
+  payloadTooLarge,
+  rateLimited,
+  statusLine,
+  unauthenticated,
+  unavailable,
+  uriTooLong
+} from "./api-error.ts"
+import type { HttpMetrics } from "./http-metrics.ts"
+import type { Authenticator, IdempotencyGuard, RateLimiter } from "./ports.ts"
+import type { AnyRoute, Caller, Method, Reply, RouteRequest } from "./route.ts"
+import type { Router } from "./router.ts"
+
+export interface HttpLimits {
+  readonly maxBodyBytes: number
+  readonly maxUrlBytes: number
+  readonly maxHeaderBytes: number
+  /** A body that has not fully arrived after this long is answered 408 and the connection closed. */
+  readonly bodyTimeoutMs: number
+}
+
+export const defaultHttpLimits: HttpLimits = {
+  maxBodyBytes: 64 * 1024,
+  maxUrlBytes: 8 * 1024,
+  maxHeaderBytes: 16 * 1024,
+  bodyTimeoutMs: 10_000
+}
+
+export interface PipelineDeps<R> {
+  readonly router: Router
+  readonly runtime: Runtime.Runtime<R>
+  readonly authenticator: Authenticator
+  readonly idempotency: IdempotencyGuard | undefined
+  readonly rateLimiter: RateLimiter
+  readonly metrics: HttpMetrics
+  readonly limits: HttpLimits
+  readonly log: (message: string, detail?: unknown) => void
+}
+
+/** Per-request state that outlives the uWS callback (the `req` object does not). */
+interface Exchange {
+  readonly res: uWS.HttpResponse
+  aborted: boolean
+  done: boolean
+  readonly requestId: string
+  readonly startedAt: number
+  routeId: string
+}
+
+const JSON_TYPE = "application/json; charset=utf-8"
+const methods = new Set<Method>(["get", "post", "put", "patch", "delete"])
+const utf8 = new TextDecoder("utf-8", { fatal: true })
+const idempotencyKeyPattern = /^[\x21-\x7e]{1,255}$/
+
+const requestIdPrefix = randomBytes(4).toString("hex")
+let requestCounter = 0
+
+interface CompiledRoute {
+  readonly decodeParams: ((u: unknown) => ReturnType<ReturnType<typeof Schema.decodeUnknownEither>>) | undefined
+  readonly decodeQuery: ((u: unknown) => ReturnType<ReturnType<typeof Schema.decodeUnknownEither>>) | undefined
+  readonly decodeBody: ((u: unknown) => ReturnType<ReturnType<typeof Schema.decodeUnknownEither>>) | undefined
+  readonly encodeSuccess: ((a: unknown) => unknown) | undefined
+}
+
+const strict = { errors: "all", onExcessProperty: "error" } as const
+
+const issuesOf = (error: ParseResult.ParseError, prefix: string): Array<Issue> =>
+  ParseResult.ArrayFormatter.formatErrorSync(error).map((i) => ({
+    path: [prefix, ...i.path.map(String)].filter((s) => s !== "").join("."),
+    message: i.message
+  }))
+
+/**
+ * The request pipeline: limits → route → rate limit → body → auth → decode → idempotency →
+ * handler → encode → respond. Everything a handler needs is copied out of uWS before the first
+ * await (DESIGN convention 8); every failure ends in one error funnel.
+ */
+export class Pipeline<R> {
+  private readonly compiled = new Map<AnyRoute, CompiledRoute>()
+  private inFlight = 0
+  private drainWaiters: Array<() => void> = []
+  private readonly run: <A, E>(effect: Effect.Effect<A, E, R>) => Promise<Exit.Exit<A, E>>
+
+  constructor(
+    private readonly deps: PipelineDeps<R>,
+    routes: ReadonlyArray<AnyRoute>
+  ) {
+    for (const route of routes) {
+      this.compiled.set(route, {
+        decodeParams: route.params && Schema.decodeUnknownEither(route.params, strict),
+        decodeQuery: route.query && Schema.decodeUnknownEither(route.query, strict),
+        decodeBody: route.body && Schema.decodeUnknownEither(route.body, strict),
+        encodeSuccess: route.success.schema && Schema.encodeSync(route.success.schema)
+      })
+    }
+    this.run = Runtime.runPromiseExit(deps.runtime)
+  }
+
+  /** Requests being served right now. */
+  get active(): number {
+    return this.inFlight
+  }
+
+  /** Resolves when no request is in flight, or after `timeoutMs`. */
+  drain(timeoutMs: number): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve()
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs)
+      this.drainWaiters.push(() => {
+        clearTimeout(timer)
+        resolve()
+      })
+    })
+  }
+
+  /** The uWS `any("/*")` handler. */
+  handle = (res: uWS.HttpResponse, req: uWS.HttpRequest): void => {
+    const x: Exchange = {
+      res,
+      aborted: false,
+      done: false,
+      requestId: `${requestIdPrefix}-${(++requestCounter).toString(36)}`,
+      startedAt: performance.now(),
+      routeId: "unmatched"
+    }
+    res.onAborted(() => {
+      x.aborted = true
+    })
+    // Copy everything out of `req` now: it is invalid after this callback returns.
+    const method = req.getCaseSensitiveMethod().toLowerCase() as Method
+    const url = req.getUrl()
+    const rawQuery = req.getQuery() ?? ""
+    const headers: Record<string, string> = {}
+    let headerBytes = 0
+    req.forEach((k, v) => {
+      headerBytes += k.length + v.length + 4
+      headers[k] = v
+    })
+    const ip = Buffer.from(res.getRemoteAddressAsText()).toString()
+    this.inFlight++
+    this.serve(x, method, url, rawQuery, headers, headerBytes, ip).catch((defect: unknown) => {
+      this.deps.log(`request ${x.requestId} failed unexpectedly`, defect)
+      this.fail(x, internal(x.requestId))
+    })
+  }
+
+  private async serve(
+    x: Exchange,
+    method: Method,
+    url: string,
+    rawQuery: string,
+    headers: Record<string, string>,
+    headerBytes: number,
+    ip: string
+  ): Promise<void> {
+    const { limits, rateLimiter } = this.deps
+    if (url.length + rawQuery.length + 1 > limits.maxUrlBytes) return this.fail(x, uriTooLong(limits.maxUrlBytes))
+    if (headerBytes > limits.maxHeaderBytes) return this.fail(x, headersTooLarge(limits.maxHeaderBytes))
+    if (!methods.has(method)) return this.fail(x, methodNotAllowed(["GET", "POST", "PUT", "PATCH", "DELETE"]))
+    const match = this.deps.router.match(method, url)
+    if (match._tag === "not_found") return this.fail(x, notFound("no such route"))
+    if (match._tag === "bad_path") return this.fail(x, invalidRequest("the path is not valid percent-encoding"))
+    if (match._tag === "method_not_allowed") return this.fail(x, methodNotAllowed(match.allowed))
+    const route = match.route
+    x.routeId = route.operationId
+    const compiled = this.compiled.get(route)!
+    const nowMs = Date.now()
+
+    const byIp = rateLimiter.take(route.rateClass, `ip:${ip}`, nowMs)
+    if (!byIp.ok) return this.fail(x, rateLimited(byIp.retryAfterSeconds))
+
+    // Body first (it must be consumed in any case), then identity.
+    let rawBody: Buffer | undefined
+    if (method !== "get" && method !== "delete") {
+      const declared = Number(headers["content-length"] ?? "0")
+      if (declared > limits.maxBodyBytes) return this.fail(x, payloadTooLarge(limits.maxBodyBytes), true)
+      const body = await this.readBody(x)
+      if (body === "too_large") return this.fail(x, payloadTooLarge(limits.maxBodyBytes), true)
+      if (body === "timeout") return
+      rawBody = body
+    }
+    if (x.aborted) return this.finish(x, 499)
+
+    let caller: Caller | undefined
+    const authorization = headers["authorization"]
+    if (authorization !== undefined && route.access !== "public") {
+      const token = /^Bearer ([A-Za-z0-9._~+/=-]{16,512})$/.exec(authorization)?.[1]
+      if (token === undefined) return this.fail(x, unauthenticated("the Authorization header must be 'Bearer <token>'"))
+      caller = await this.deps.authenticator.authenticate(token, nowMs)
+      if (caller === undefined) return this.fail(x, unauthenticated("the token is unknown, expired or revoked"))
+    }
+    if (route.access !== "public" && route.access !== "optional") {
+      if (caller === undefined) return this.fail(x, unauthenticated())
+      if (route.access !== "user" && !route.access.some((role) => caller!.roles.includes(role))) {
+        return this.fail(x, forbidden(`this route needs the role ${route.access.join(" or ")}`))
+      }
+    }
+    if (caller !== undefined) {
+      const byUser = rateLimiter.take(route.rateClass, `user:${caller.userId}`, nowMs)
+      if (!byUser.ok) return this.fail(x, rateLimited(byUser.retryAfterSeconds))
+    }
+
+    // Decode every input with the route's schemas; unknown fields are errors.
+    const issues: Array<Issue> = []
+    const params = decodeInput(compiled.decodeParams, match.params, "path", issues)
+    const query = decodeInput(compiled.decodeQuery, parseQuery(rawQuery, issues), "query", issues)
+    let body: unknown = undefined
+    if (rawBody !== undefined && rawBody.length > 0) {
+      const contentType = headers["content-type"] ?? ""
+      if (!/^application\/json\s*(;|$)/i.test(contentType)) {
+        return this.fail(x, new ApiError({ status: 415, code: "unsupported_media_type", message: "the body must be application/json", details: {} }))
+      }
+      let text: string
+      try {
+        text = utf8.decode(rawBody)
+      } catch {
+        return this.fail(x, invalidRequest("the body is not valid UTF-8"))
+      }
+      try {
+        body = JSON.parse(text)
+      } catch {
+        return this.fail(x, invalidRequest("the body is not valid JSON"))
+      }
+    }
+    if (compiled.decodeBody !== undefined) {
+      body = decodeInput(compiled.decodeBody, body, "body", issues)
+    } else if (body !== undefined && !(isPlainObject(body) && Object.keys(body).length === 0)) {
+      issues.push({ path: "body", message: "this route takes no body (or {})" })
+    }
+    if (issues.length > 0) return this.fail(x, invalidRequest("the request does not match the schema", issues))
+
+    // Idempotency: the header, or the route's body alias; both present and different is an error.
+    let idempotencyKey = headers["idempotency-key"]
+    if (route.idempotencyBodyField !== undefined && isPlainObject(body)) {
+      const alias = (body as Record<string, unknown>)[route.idempotencyBodyField]
+      if (typeof alias === "string") {
+        if (idempotencyKey !== undefined && idempotencyKey !== alias) {
+          return this.fail(x, invalidRequest("the Idempotency-Key header and the body's idempotency_key differ"))
+        }
+        idempotencyKey = alias
+      }
+    }
+    if (idempotencyKey !== undefined && !idempotencyKeyPattern.test(idempotencyKey)) {
+      return this.fail(x, invalidRequest("Idempotency-Key must be 1..255 printable ASCII characters"))
+    }
+    if (route.idempotency === "required" && idempotencyKey === undefined) {
+      return this.fail(x, invalidRequest("this route requires an Idempotency-Key header"))
+    }
+    const guard = route.idempotency !== "none" && idempotencyKey !== undefined ? this.deps.idempotency : undefined
+    const scope = caller !== undefined ? `u:${caller.userId}` : `ip:${ip}`
+    const requestHash =
+      guard === undefined ? "" : createHash("sha256").update(`${method} ${url}?${rawQuery}\n${JSON.stringify(body ?? null)}`).digest("base64url")
+    if (guard !== undefined) {
+      let begun
+      try {
+        begun = await guard.begin(scope, idempotencyKey!, requestHash, nowMs)
+      } catch (error) {
+        return this.fail(x, toApiError(error, x.requestId, this.deps.log))
+      }
+      if (begun._tag === "replay") return this.respond(x, begun.status, begun.body, { "idempotent-replayed": "true" })
+      if (begun._tag === "in_progress") {
+        const e = new ApiError({ status: 409, code: "idempotency_in_progress", message: "a request with this Idempotency-Key is still running", details: {}, retryAfterSeconds: 1 })
+        return this.fail(x, e)
+      }
+      if (begun._tag === "reused") {
+        return this.fail(x, new ApiError({ status: 422, code: "idempotency_key_reused", message: "this Idempotency-Key was used for a different request", details: {} }))
+      }
+    }
+
+    const request: RouteRequest<unknown, unknown, unknown> = {
+      params,
+      query,
+      body,
+      caller,
+      headers,
+      ip,
+      requestId: x.requestId,
+      nowMs,
+      idempotencyKey
+    }
+    const exit = await this.run(route.handler(request))
+    let status: number
+    let payload: unknown
+    let extraHeaders: Readonly<Record<string, string>> | undefined
+    let error: ApiError | undefined
+    if (Exit.isSuccess(exit)) {
+      const reply = exit.value as Reply<unknown>
+      status = reply.status ?? route.success.status
+      extraHeaders = reply.headers
+      try {
+        payload = compiled.encodeSuccess === undefined ? reply.body : compiled.encodeSuccess(reply.body)
+      } catch (defect) {
+        this.deps.log(`request ${x.requestId}: the ${route.operationId} reply does not match its schema`, defect)
+        error = internal(x.requestId)
+        status = 500
+      }
+    } else {
+      error = causeToApiError(exit.cause, x.requestId, this.deps.log)
+      status = error.status
+    }
+    if (guard !== undefined) {
+      const storable = status !== 429 && status !== 503 && status < 500
+      try {
+        if (storable) await guard.complete(scope, idempotencyKey!, requestHash, status, error === undefined ? payload : errorBody(error), Date.now())
+        else await guard.abandon(scope, idempotencyKey!, requestHash)
+      } catch (failure) {
+        // The effect happened but its answer could not be recorded: the client must not see success
+        // it cannot replay; a retry finds the key in progress until its lease runs out.
+        return this.fail(x, toApiError(failure, x.requestId, this.deps.log))
+      }
+    }
+    if (error !== undefined) return this.fail(x, error)
+    const raw = Exit.isSuccess(exit) ? (exit.value as Reply<unknown>).raw : undefined
+    if (raw !== undefined) return this.respondRaw(x, status, raw.contentType, raw.text)
+    this.respond(x, status, payload, extraHeaders)
+  }
+
+  private readBody(x: Exchange): Promise<Buffer | "too_large" | "timeout"> {
+    const limit = this.deps.limits.maxBodyBytes
+    return new Promise((resolve) => {
+      const chunks: Array<Buffer> = []
+      let size = 0
+      let settled = false
+      const timer = setTimeout(() => {
+        if (settled) return
+        settled = true
+        if (!x.aborted) {
+          this.fail(x, new ApiError({ status: 408, code: "request_timeout", message: "the body did not arrive in time", details: {} }), true)
+        }
+        resolve("timeout")
+      }, this.deps.limits.bodyTimeoutMs)
+      x.res.onData((chunk, isLast) => {
+        if (settled) return
+        size += chunk.byteLength
+        if (size > limit) {
+          settled = true
+          clearTimeout(timer)
+          return resolve("too_large")
+        }
+        // The chunk's memory is reused by uWS after this callback: copy it.
+        chunks.push(Buffer.from(new Uint8Array(chunk)))
+        if (isLast) {
+          settled = true
+          clearTimeout(timer)
+          resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))
+        }
+      })
+    })
+  }
+
+  private respond(x: Exchange, status: number, payload: unknown, headers?: Readonly<Record<string, string>>, close = false) {
+    if (x.done) return
+    if (x.aborted) return this.finish(x, status)
+    const body = status === 204 ? undefined : JSON.stringify(payload)
+    x.res.cork(() => {
+      x.res.writeStatus(statusLine(status))
+      if (body !== undefined) x.res.writeHeader("content-type", JSON_TYPE)
+      x.res.writeHeader("x-request-id", x.requestId)
+      if (headers !== undefined) for (const k in headers) x.res.writeHeader(k, headers[k]!)
+      if (close) x.res.writeHeader("connection", "close")
+      x.res.end(body, close)
+    })
+    this.finish(x, status)
+  }
+
+  private respondRaw(x: Exchange, status: number, contentType: string, text: string) {
+    if (x.done) return
+    if (x.aborted) return this.finish(x, status)
+    x.res.cork(() => {
+      x.res.writeStatus(statusLine(status)).writeHeader("content-type", contentType).writeHeader("x-request-id", x.requestId).end(text)
+    })
+    this.finish(x, status)
+  }
+
+  private fail(x: Exchange, e: ApiError, close = false) {
+    const headers = e.retryAfterSeconds !== undefined ? { "retry-after": String(e.retryAfterSeconds) } : undefined
+    this.respond(x, e.status, errorBody(e), headers, close)
+  }
+
+  private finish(x: Exchange, status: number) {
+    if (x.done) return
+    x.done = true
+    this.deps.metrics.observe(x.routeId, status, performance.now() - x.startedAt)
+    if (--this.inFlight === 0 && this.drainWaiters.length > 0) {
+      const waiters = this.drainWaiters
+      this.drainWaiters = []
+      for (const w of waiters) w()
+    }
+  }
+}
+
+const isPlainObject = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+const decodeInput = (
+  decode: ((u: unknown) => ReturnType<ReturnType<typeof Schema.decodeUnknownEither>>) | undefined,
+  input: unknown,
+  where: string,
+  issues: Array<Issue>
+): unknown => {
+  if (decode === undefined) {
+    if (isPlainObject(input) && Object.keys(input).length > 0 && where !== "body") {
+      for (const k of Object.keys(input)) issues.push({ path: `${where}.${k}`, message: "unknown parameter" })
+    }
+    return input
+  }
+  const result = decode(input ?? (where === "body" ? undefined : {}))
+  if (result._tag === "Right") return result.right
+  issues.push(...issuesOf(result.left, where))
+  return undefined
+}
+
+const parseQuery = (raw: string, issues: Array<Issue>): Record<string, string> => {
+  const out: Record<string, string> = {}
+  if (raw.length === 0) return out
+  for (const pair of raw.split("&")) {
+    if (pair.length === 0) continue
+    const eq = pair.indexOf("=")
+    const rawKey = eq < 0 ? pair : pair.slice(0, eq)
+    const rawValue = eq < 0 ? "" : pair.slice(eq + 1)
+    try {
+      const key = decodeURIComponent(rawKey.replace(/\+/g, " "))
+      if (key in out) issues.push({ path: `query.${key}`, message: "given more than once" })
+      out[key] = decodeURIComponent(rawValue.replace(/\+/g, " "))
+    } catch {
+      issues.push({ path: "query", message: "the query string is not valid percent-encoding" })
+    }
+  }
+  return out
+}
+
+/** The error funnel for failures that are not ApiErrors: storage and mailbox trouble is 503, anything else a logged 500. */
+export const toApiError = (error: unknown, requestId: string, log: (m: string, d?: unknown) => void): ApiError => {
+  if (error instanceof ApiError) return error
+  const tag = (error as { _tag?: unknown } | null)?._tag
+  if (tag === "MailboxFull" || tag === "Unavailable" || tag === "StorageUnavailable") {
+    const ms = (error as { retryAfterMs?: number }).retryAfterMs ?? 1000
+    return unavailable("the service is busy or a dependency is down; retry shortly", Math.max(1, Math.ceil(ms / 1000)))
+  }
+  log(`request ${requestId}: unexpected failure`, error)
+  return internal(requestId)
+}
+
+const causeToApiError = (cause: Cause.Cause<unknown>, requestId: string, log: (m: string, d?: unknown) => void): ApiError => {
+  const failure = Cause.failureOption(cause)
+  if (Option.isSome(failure)) return toApiError(failure.value, requestId, log)
+  log(`request ${requestId}: defect`, Cause.pretty(cause))
+  return internal(requestId)
+}
