@@ -22,6 +22,13 @@ export interface HostConfig {
   readonly retryAfterMs: number
   /** A timer whose command changes nothing is retried after this delay, not in a tight loop. */
   readonly timerRetryMs: number
+  /**
+   * Timers of actors not in memory are read from the snapshot store this far ahead, a window at a
+   * time, so a million idle actors with far deadlines cost no memory.
+   */
+  readonly timerHorizonMs: number
+  /** Stored timers read per shard per window. */
+  readonly timerWindowLimit: number
   /** Snapshot records written per storage round-trip. */
   readonly snapshotBatchSize: number
   /** Trim the journal below what every snapshot and every projection has passed. */
@@ -41,6 +48,8 @@ export const defaultHostConfig: HostConfig = {
   recoveryConcurrency: 16,
   retryAfterMs: 1_000,
   timerRetryMs: 1_000,
+  timerHorizonMs: 10 * 60_000,
+  timerWindowLimit: 10_000,
   snapshotBatchSize: 500,
   trimJournal: true,
   retainForProjections: []

@@ -199,6 +199,23 @@ describe("actor host", () => {
     expect((await read(again, "t2")).balance).toBe(4)
   })
 
+  it("keeps far-off timers of passivated actors in storage, not in memory, and still fires them", async () => {
+    const s = storage()
+    const host = await startHost(s.ports, { timerHorizonMs: 100 })
+    const later = Date.now() + 400
+    await host.ask(ledger, "far", { _tag: "Schedule", id: "x", amount: 5, atMs: later })
+    await new Promise((r) => setTimeout(r, 10))
+    host.passivateIdle(Date.now() + 3_600_000)
+    await new Promise((r) => setTimeout(r, 10))
+    expect(host.resident).toBe(0)
+    const passive = (host as unknown as { shards: Array<{ passiveTimers: Map<string, number> } | undefined> }).shards
+    expect(passive.reduce((n, sh) => n + (sh?.passiveTimers.size ?? 0), 0)).toBe(0)
+    await new Promise((r) => setTimeout(r, 350))
+    await host.loadPassiveTimersAll()
+    await new Promise((r) => setTimeout(r, 150))
+    expect(await read(host, "far")).toEqual({ balance: 5, seen: 1 })
+  })
+
   it("fails loudly on a corrupt snapshot, naming the actor", async () => {
     const s = storage()
     await Effect.runPromise(

@@ -30,8 +30,10 @@ interface Shard {
   readonly dirtyCells: Set<Cell>
   /** Actors dropped from memory with events possibly past their snapshot: key → earliest such position. */
   readonly reloadFrom: Map<string, Position>
-  /** Timers of actors not in memory: key → deadline. */
+  /** Timers of actors not in memory, within the loaded window: key → deadline. */
   readonly passiveTimers: Map<string, number>
+  /** Stored timers due before this instant have been loaded into `passiveTimers`. */
+  passiveLoadedUntilMs: number
   /** Cells whose mailboxes wait for the shard's backpressure to clear. */
   readonly blocked: Set<Cell>
   /** Commands that arrived while the shard recovered. */
@@ -115,6 +117,7 @@ export class ActorHost {
     this.intervals.push(setInterval(() => void this.checkpointAll(), this.config.checkpointEveryMs).unref())
     this.intervals.push(setInterval(() => void this.trimAll(), this.config.trimEveryMs).unref())
     this.intervals.push(setInterval(() => this.passivateIdle(Date.now()), this.config.passivationSweepMs).unref())
+    this.intervals.push(setInterval(() => void this.loadPassiveTimersAll(), Math.max(1_000, this.config.timerHorizonMs / 2)).unref())
   }
 
   /** Stop taking commands, wait for in-flight appends, snapshot every dirty actor, save checkpoints. */
@@ -153,6 +156,7 @@ export class ActorHost {
       dirtyCells: new Set(),
       reloadFrom: new Map(),
       passiveTimers: new Map(),
+      passiveLoadedUntilMs: 0,
       blocked: new Set(),
       recoveryQueue: [],
       savedCheckpoint: 0
@@ -202,8 +206,7 @@ export class ActorHost {
         )
         shard.head = head
         shard.savedCheckpoint = checkpoint
-        const passive = yield* snapshots.timers(id)
-        return { events, passive }
+        return { events }
       })
     )
     if (result._tag === "Left") {
@@ -217,12 +220,8 @@ export class ActorHost {
       cell.lastActiveMs = now
       this.armTimer(shard, cell)
     }
-    for (const { actor, atMs } of result.right.passive) {
-      if (shard.cells.has(actor)) continue
-      shard.passiveTimers.set(actor, atMs)
-      this.timers.schedule(actor, atMs)
-    }
     shard.status = ShardStatus.Ready
+    await this.loadPassiveTimers(shard, now)
     this.metrics.recovered(performance.now() - began, result.right.events)
     const queued = shard.recoveryQueue
     shard.recoveryQueue = []
@@ -304,15 +303,17 @@ export class ActorHost {
     const events = decision.events
     if (events.length > 0) {
       let state = cell.state
+      const encoded = new Array<unknown>(events.length)
       try {
-        for (let i = 0; i < events.length; i++) state = def.evolve(state, events[i])
+        for (let i = 0; i < events.length; i++) {
+          state = def.evolve(state, events[i])
+          encoded[i] = type.eventCodec.encode(events[i])
+        }
       } catch (defect) {
         return this.crash(shard, cell, defect, envelope)
       }
       const batch = this.pendingBatch(shard)
-      for (let i = 0; i < events.length; i++) {
-        batch.events.push({ actor: cell.key, seq: ++cell.seq, event: type.eventCodec.encode(events[i]) })
-      }
+      for (let i = 0; i < events.length; i++) batch.events.push({ actor: cell.key, seq: ++cell.seq, event: encoded[i] })
       batch.touched.add(cell)
       cell.state = state
       if (def.nextTimer !== undefined) this.armTimer(shard, cell)
@@ -601,7 +602,8 @@ export class ActorHost {
     shard.cells.delete(cell.key)
     shard.dirtyCells.delete(cell)
     cell.generation++
-    if (cell.timerAtMs > 0) shard.passiveTimers.set(cell.key, cell.timerAtMs)
+    // Its snapshot carries the deadline; only one inside the loaded window needs remembering here.
+    if (cell.timerAtMs > 0 && cell.timerAtMs < shard.passiveLoadedUntilMs) shard.passiveTimers.set(cell.key, cell.timerAtMs)
     this.metrics.passivated.inc()
   }
 
@@ -610,7 +612,16 @@ export class ActorHost {
   private queueSnapshot(shard: Shard, cell: Cell, state: unknown, seq: number, position: Position, passivate: boolean) {
     if (seq <= cell.snapshotSeq) return
     const def = cell.type.definition
-    const timer = def.nextTimer?.(state)
+    let timer
+    let encoded
+    try {
+      timer = def.nextTimer?.(state)
+      encoded = cell.type.stateCodec.encode(state)
+    } catch (defect) {
+      // The journal still holds every event; without a snapshot the actor just recovers from further back.
+      this.metrics.crashes.inc()
+      return this.log(`state of ${cell.key} cannot be encoded for a snapshot`, defect)
+    }
     cell.snapshotQueued = true
     this.snapshotJobs.push({
       shard,
@@ -623,7 +634,7 @@ export class ActorHost {
         seq,
         position,
         timerAtMs: timer === undefined ? null : timer.atMs,
-        state: cell.type.stateCodec.encode(state)
+        state: encoded
       }
     })
   }
@@ -701,6 +712,26 @@ export class ActorHost {
     cell.timerAtMs = at
     if (at > 0) this.timers.schedule(cell.key, at)
     void shard
+  }
+
+  /** Arm the stored timers of actors not in memory that fall due within the horizon. */
+  private async loadPassiveTimers(shard: Shard, nowMs: number): Promise<void> {
+    const until = nowMs + this.config.timerHorizonMs
+    const limit = this.config.timerWindowLimit
+    const due = await run(this.ports.snapshots.timers(shard.id, until, limit))
+    if (due._tag === "Left") return this.log(`loading the stored timers of shard ${shard.id} failed; retrying later`, due.left)
+    for (const { actor, atMs } of due.right) {
+      if (shard.cells.has(actor) || shard.passiveTimers.get(actor) === atMs) continue
+      shard.passiveTimers.set(actor, atMs)
+      this.timers.schedule(actor, atMs)
+    }
+    // A full page means more are due before `until`: the window ends at the last one read.
+    shard.passiveLoadedUntilMs = due.right.length >= limit ? due.right[due.right.length - 1]!.atMs : until
+  }
+
+  async loadPassiveTimersAll(): Promise<void> {
+    const now = Date.now()
+    for (const shard of this.liveShards()) if (shard.status === ShardStatus.Ready) await this.loadPassiveTimers(shard, now)
   }
 
   private timerIsCurrent(key: string, atMs: number): boolean {

@@ -73,9 +73,14 @@ export interface SnapshotStoreService {
   ) => Effect.Effect<ReadonlyArray<SnapshotRecord>, StorageUnavailable | CorruptData>
   /** Upsert; a record never replaces a stored one with a higher `seq`. */
   readonly save: (records: ReadonlyArray<SnapshotRecord>) => Effect.Effect<void, StorageUnavailable>
-  /** Actors of a shard with a durable timer, to re-arm them after a restart without loading them. */
+  /**
+   * Actors of a shard whose stored durable timer is due before `dueBeforeMs`, earliest first, at most
+   * `limit`: the host arms timers of actors not in memory a window at a time, never all of them.
+   */
   readonly timers: (
-    shard: ShardId
+    shard: ShardId,
+    dueBeforeMs: number,
+    limit: number
   ) => Effect.Effect<ReadonlyArray<{ readonly actor: string; readonly atMs: number }>, StorageUnavailable>
 }
 

@@ -156,12 +156,15 @@ export const storageContract = (name: string, make: () => Promise<StorageUnderTe
           yield* s.save([rec("counter/a", 3)])
           yield* s.save([rec("counter/c", 1, 1, 1_900_000_000_000)])
           yield* s.save([rec("counter/c", 2, 1, null)])
+          yield* s.save([rec("counter/t3", 1, 3, 30), rec("counter/t1", 1, 3, 10), rec("counter/t2", 1, 3, 20)])
           return {
             missing,
             a: yield* s.load("counter/a"),
             many: yield* s.loadMany(["counter/a", "counter/b", "counter/zzz"]),
-            timers1: yield* s.timers(1),
-            timers2: yield* s.timers(2)
+            timers1: yield* s.timers(1, Number.MAX_SAFE_INTEGER, 100),
+            timers2: yield* s.timers(2, Number.MAX_SAFE_INTEGER, 100),
+            timersBefore: yield* s.timers(2, 1_800_000_000_000, 100),
+            timersLimited: yield* s.timers(3, Number.MAX_SAFE_INTEGER, 2)
           }
         })
       )
@@ -173,6 +176,11 @@ export const storageContract = (name: string, make: () => Promise<StorageUnderTe
       ])
       expect(out.timers1).toEqual([])
       expect(out.timers2).toEqual([{ actor: "counter/b", atMs: 1_800_000_000_000 }])
+      expect(out.timersBefore).toEqual([])
+      expect(out.timersLimited).toEqual([
+        { actor: "counter/t1", atMs: 10 },
+        { actor: "counter/t2", atMs: 20 }
+      ])
     })
 
     it("positions: default 0, set per owner and shard, all lists every owner", async () => {

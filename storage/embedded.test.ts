@@ -103,7 +103,7 @@ describe("embedded storage", () => {
             batches: yield* j.read(5, 0, 10),
             epoch: yield* j.acquire(5),
             snapshot: yield* (yield* SnapshotStore).load("sku/1"),
-            timers: yield* (yield* SnapshotStore).timers(5),
+            timers: yield* (yield* SnapshotStore).timers(5, Number.MAX_SAFE_INTEGER, 100),
             position: yield* (yield* PositionStore).get("recovery", 5)
           }
         })

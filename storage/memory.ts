@@ -106,11 +106,13 @@ export const makeMemorySnapshotStore = (faults: MemoryFaults = makeMemoryFaults(
               if (existing === undefined || existing.seq <= r.seq) records.set(r.actor, copy(r))
             }
           }),
-    timers: (shard) =>
+    timers: (shard, dueBeforeMs, limit) =>
       Effect.sync(() =>
         [...records.values()]
-          .filter((r) => r.shard === shard && r.timerAtMs !== null)
+          .filter((r) => r.shard === shard && r.timerAtMs !== null && r.timerAtMs < dueBeforeMs)
           .map((r) => ({ actor: r.actor, atMs: r.timerAtMs! }))
+          .sort((a, b) => a.atMs - b.atMs || a.actor.localeCompare(b.actor))
+          .slice(0, limit)
       )
   }
 }

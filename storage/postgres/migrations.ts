@@ -46,7 +46,7 @@ export const storageMigrations: ReadonlyArray<Migration> = [
         state bytea NOT NULL,
         updated_at timestamptz NOT NULL DEFAULT now()
       )`,
-      `CREATE INDEX IF NOT EXISTS snapshots_timers_by_shard ON snapshots (shard) WHERE timer_at_ms IS NOT NULL`,
+      `CREATE INDEX IF NOT EXISTS snapshots_timers_by_shard ON snapshots (shard, timer_at_ms) WHERE timer_at_ms IS NOT NULL`,
       `CREATE TABLE IF NOT EXISTS positions (
         owner text NOT NULL,
         shard int NOT NULL,

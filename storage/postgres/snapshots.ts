@@ -92,11 +92,12 @@ export const makePgSnapshotStore: Effect.Effect<SnapshotStoreService, never, Sql
           WHERE snapshots.seq <= excluded.seq`.pipe(Effect.asVoid, Effect.mapError(unavailable))
       })
 
-    const timers: SnapshotStoreService["timers"] = (shard) =>
+    const timers: SnapshotStoreService["timers"] = (shard, dueBeforeMs, limit) =>
       sql<{ actor: string; timer_at_ms: unknown }>`
         SELECT actor, timer_at_ms FROM snapshots
-        WHERE shard = ${shard} AND timer_at_ms IS NOT NULL
-        ORDER BY timer_at_ms, actor`.pipe(
+        WHERE shard = ${shard} AND timer_at_ms IS NOT NULL AND timer_at_ms < ${Math.floor(dueBeforeMs)}
+        ORDER BY timer_at_ms, actor
+        LIMIT ${limit}`.pipe(
         Effect.map((rows) => rows.map((r) => ({ actor: r.actor, atMs: toNumber(r.timer_at_ms) }))),
         Effect.mapError(unavailable)
       )
