@@ -39,7 +39,11 @@ export const openApiDocument = (routes: ReadonlyArray<AnyRoute>, info: OpenApiIn
 
   const parametersOf = (schema: Schema.Schema<unknown, unknown, never> | undefined, where: "path" | "query") => {
     if (schema === undefined) return []
-    const json = toJson(schema) as { properties?: Record<string, JsonSchema>; required?: Array<string> }
+    // A named struct (an `identifier` annotation) comes back as a $ref: parameters need its properties.
+    let json = toJson(schema) as { $ref?: string; properties?: Record<string, JsonSchema>; required?: Array<string> }
+    while (json.$ref?.startsWith("#/components/schemas/") === true && definitions[json.$ref.slice("#/components/schemas/".length)] !== undefined) {
+      json = definitions[json.$ref.slice("#/components/schemas/".length)] as typeof json
+    }
     return Object.entries(json.properties ?? {}).map(([name, s]) => ({
       name,
       in: where,

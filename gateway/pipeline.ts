@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto"
-import { Cause, type Effect, Exit, Option, ParseResult, Runtime, Schema } from "effect"
+import { Cause, Effect, Exit, Option, ParseResult, Runtime, Schema } from "effect"
 import type uWS from "uWebSockets.js"
 import {
   ApiError,
@@ -57,10 +57,11 @@ interface Exchange {
   readonly requestId: string
   readonly startedAt: number
   routeId: string
+  /** A HEAD request: its answer has headers only (a body would be read as the next response). */
+  head: boolean
 }
 
 const JSON_TYPE = "application/json; charset=utf-8"
-const methods = new Set<Method>(["get", "post", "put", "patch", "delete"])
 const utf8 = new TextDecoder("utf-8", { fatal: true })
 const idempotencyKeyPattern = /^[\x21-\x7e]{1,255}$/
 
@@ -76,11 +77,17 @@ interface CompiledRoute {
 
 const strict = { errors: "all", onExcessProperty: "error" } as const
 
-const issuesOf = (error: ParseResult.ParseError, prefix: string): Array<Issue> =>
-  ParseResult.ArrayFormatter.formatErrorSync(error).map((i) => ({
+const issuesOf = (error: ParseResult.ParseError, prefix: string): Array<Issue> => {
+  const issues = ParseResult.ArrayFormatter.formatErrorSync(error).map((i) => ({
     path: [prefix, ...i.path.map(String)].filter((s) => s !== "").join("."),
     message: i.message
   }))
+  // `Schema.optional(X)` decodes as `X | undefined`: a bad value fails both members, and the
+  // "Expected undefined" half only confuses. Keep it only when it is the sole issue at its path.
+  const paths = new Map<string, number>()
+  for (const i of issues) paths.set(i.path, (paths.get(i.path) ?? 0) + 1)
+  return issues.filter((i) => !(paths.get(i.path)! > 1 && i.message.startsWith("Expected undefined, actual")))
+}
 
 /**
  * The request pipeline: limits → route → rate limit → body → auth → decode → idempotency →
@@ -90,6 +97,7 @@ const issuesOf = (error: ParseResult.ParseError, prefix: string): Array<Issue> =
 export class Pipeline<R> {
   private readonly compiled = new Map<AnyRoute, CompiledRoute>()
   private inFlight = 0
+  private closing = false
   private drainWaiters: Array<() => void> = []
   private readonly run: <A, E>(effect: Effect.Effect<A, E, R>) => Promise<Exit.Exit<A, E>>
 
@@ -113,8 +121,13 @@ export class Pipeline<R> {
     return this.inFlight
   }
 
-  /** Resolves when no request is in flight, or after `timeoutMs`. */
+  /**
+   * Stop taking requests: from now on a request arriving on a kept-alive connection is answered
+   * 503 and every answer closes its connection. Resolves when no request is in flight, or after
+   * `timeoutMs`.
+   */
   drain(timeoutMs: number): Promise<void> {
+    this.closing = true
     if (this.inFlight === 0) return Promise.resolve()
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, timeoutMs)
@@ -133,13 +146,15 @@ export class Pipeline<R> {
       done: false,
       requestId: `${requestIdPrefix}-${(++requestCounter).toString(36)}`,
       startedAt: performance.now(),
-      routeId: "unmatched"
+      routeId: "unmatched",
+      head: false
     }
     res.onAborted(() => {
       x.aborted = true
     })
     // Copy everything out of `req` now: it is invalid after this callback returns.
     const method = req.getCaseSensitiveMethod().toLowerCase() as Method
+    x.head = method === ("head" as string)
     const url = req.getUrl()
     const rawQuery = req.getQuery() ?? ""
     const headers: Record<string, string> = {}
@@ -150,6 +165,7 @@ export class Pipeline<R> {
     })
     const ip = Buffer.from(res.getRemoteAddressAsText()).toString()
     this.inFlight++
+    if (this.closing) return this.fail(x, unavailable("the server is shutting down; retry", 1), true)
     this.serve(x, method, url, rawQuery, headers, headerBytes, ip).catch((defect: unknown) => {
       this.deps.log(`request ${x.requestId} failed unexpectedly`, defect)
       this.fail(x, internal(x.requestId))
@@ -168,7 +184,7 @@ export class Pipeline<R> {
     const { limits, rateLimiter } = this.deps
     if (url.length + rawQuery.length + 1 > limits.maxUrlBytes) return this.fail(x, uriTooLong(limits.maxUrlBytes))
     if (headerBytes > limits.maxHeaderBytes) return this.fail(x, headersTooLarge(limits.maxHeaderBytes))
-    if (!methods.has(method)) return this.fail(x, methodNotAllowed(["GET", "POST", "PUT", "PATCH", "DELETE"]))
+    // Methods no route uses (HEAD, OPTIONS, …) fall through the router: 405 with the path's methods, or 404.
     const match = this.deps.router.match(method, url)
     if (match._tag === "not_found") return this.fail(x, notFound("no such route"))
     if (match._tag === "bad_path") return this.fail(x, invalidRequest("the path is not valid percent-encoding"))
@@ -260,8 +276,11 @@ export class Pipeline<R> {
     }
     const guard = route.idempotency !== "none" && idempotencyKey !== undefined ? this.deps.idempotency : undefined
     const scope = caller !== undefined ? `u:${caller.userId}` : `ip:${ip}`
+    // The body alias is the key, not part of the request: header-only and alias-only retries are the same request.
+    const hashed = route.idempotencyBodyField !== undefined && isPlainObject(body) ? { ...body, [route.idempotencyBodyField]: undefined } : body
     const requestHash =
-      guard === undefined ? "" : createHash("sha256").update(`${method} ${url}?${rawQuery}\n${JSON.stringify(body ?? null)}`).digest("base64url")
+      guard === undefined ? "" : createHash("sha256").update(`${method} ${url}?${rawQuery}\n${JSON.stringify(hashed ?? null)}`).digest("base64url")
+    let attempt = ""
     if (guard !== undefined) {
       let begun
       try {
@@ -274,9 +293,13 @@ export class Pipeline<R> {
         const e = new ApiError({ status: 409, code: "idempotency_in_progress", message: "a request with this Idempotency-Key is still running", details: {}, retryAfterSeconds: 1 })
         return this.fail(x, e)
       }
+      if (begun._tag === "not_stored") {
+        return this.fail(x, new ApiError({ status: 409, code: "conflict", message: `a request with this Idempotency-Key already completed (status ${begun.status}); its answer was too large to keep`, details: { status: begun.status } }))
+      }
       if (begun._tag === "reused") {
         return this.fail(x, new ApiError({ status: 422, code: "idempotency_key_reused", message: "this Idempotency-Key was used for a different request", details: {} }))
       }
+      attempt = begun.attempt
     }
 
     const request: RouteRequest<unknown, unknown, unknown> = {
@@ -290,7 +313,8 @@ export class Pipeline<R> {
       nowMs,
       idempotencyKey
     }
-    const exit = await this.run(route.handler(request))
+    // Suspended, so that a handler that throws instead of returning an Effect is a defect like any other.
+    const exit = await this.run(Effect.suspend(() => route.handler(request)))
     let status: number
     let payload: unknown
     let extraHeaders: Readonly<Record<string, string>> | undefined
@@ -313,8 +337,8 @@ export class Pipeline<R> {
     if (guard !== undefined) {
       const storable = status !== 429 && status !== 503 && status < 500
       try {
-        if (storable) await guard.complete(scope, idempotencyKey!, requestHash, status, error === undefined ? payload : errorBody(error), Date.now())
-        else await guard.abandon(scope, idempotencyKey!, requestHash)
+        if (storable) await guard.complete(scope, idempotencyKey!, requestHash, attempt, status, error === undefined ? payload : errorBody(error), Date.now())
+        else await guard.abandon(scope, idempotencyKey!, requestHash, attempt)
       } catch (failure) {
         // The effect happened but its answer could not be recorded: the client must not see success
         // it cannot replay; a retry finds the key in progress until its lease runs out.
@@ -364,13 +388,15 @@ export class Pipeline<R> {
     if (x.done) return
     if (x.aborted) return this.finish(x, status)
     const body = status === 204 ? undefined : JSON.stringify(payload)
+    // uWS writes `Connection: close` itself when asked to close.
+    const closing = close || this.closing
     x.res.cork(() => {
       x.res.writeStatus(statusLine(status))
       if (body !== undefined) x.res.writeHeader("content-type", JSON_TYPE)
       x.res.writeHeader("x-request-id", x.requestId)
       if (headers !== undefined) for (const k in headers) x.res.writeHeader(k, headers[k]!)
-      if (close) x.res.writeHeader("connection", "close")
-      x.res.end(body, close)
+      if (x.head) x.res.endWithoutBody(body === undefined ? 0 : Buffer.byteLength(body), closing)
+      else x.res.end(body, closing)
     })
     this.finish(x, status)
   }
@@ -379,13 +405,16 @@ export class Pipeline<R> {
     if (x.done) return
     if (x.aborted) return this.finish(x, status)
     x.res.cork(() => {
-      x.res.writeStatus(statusLine(status)).writeHeader("content-type", contentType).writeHeader("x-request-id", x.requestId).end(text)
+      x.res.writeStatus(statusLine(status)).writeHeader("content-type", contentType).writeHeader("x-request-id", x.requestId).end(text, this.closing)
     })
     this.finish(x, status)
   }
 
   private fail(x: Exchange, e: ApiError, close = false) {
-    const headers = e.retryAfterSeconds !== undefined ? { "retry-after": String(e.retryAfterSeconds) } : undefined
+    const headers: Record<string, string> = {}
+    if (e.retryAfterSeconds !== undefined) headers["retry-after"] = String(e.retryAfterSeconds)
+    // RFC 9110: a 405 carries the methods the target supports.
+    if (e.status === 405 && Array.isArray(e.details["allowed"])) headers["allow"] = e.details["allowed"].join(", ")
     this.respond(x, e.status, errorBody(e), headers, close)
   }
 

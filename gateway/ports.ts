@@ -6,10 +6,13 @@ export interface Authenticator {
 }
 
 export type IdempotencyBegin =
-  | { readonly _tag: "started" }
+  /** This attempt owns the key until it completes, abandons, or its lease runs out. */
+  | { readonly _tag: "started"; readonly attempt: string }
   | { readonly _tag: "replay"; readonly status: number; readonly body: unknown }
   | { readonly _tag: "in_progress" }
   | { readonly _tag: "reused" }
+  /** The first request completed but its answer was too large to keep: it must not run again. */
+  | { readonly _tag: "not_stored"; readonly status: number }
 
 /**
  * Durable idempotency records, scoped per user (API.md, "Idempotency"). `begin` claims the key
@@ -18,8 +21,8 @@ export type IdempotencyBegin =
  */
 export interface IdempotencyGuard {
   readonly begin: (scope: string, key: string, requestHash: string, nowMs: number) => Promise<IdempotencyBegin>
-  readonly complete: (scope: string, key: string, requestHash: string, status: number, body: unknown, nowMs: number) => Promise<void>
-  readonly abandon: (scope: string, key: string, requestHash: string) => Promise<void>
+  readonly complete: (scope: string, key: string, requestHash: string, attempt: string, status: number, body: unknown, nowMs: number) => Promise<void>
+  readonly abandon: (scope: string, key: string, requestHash: string, attempt: string) => Promise<void>
 }
 
 export type RateDecision = { readonly ok: true } | { readonly ok: false; readonly retryAfterSeconds: number }

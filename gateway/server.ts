@@ -64,19 +64,24 @@ export const startGateway = <R>(options: GatewayOptions<R>): Promise<RunningGate
   const app = uWS.App()
   const sockets: OpenSockets = new Set()
   for (const endpoint of options.websockets ?? []) {
-    mountWebSocket(app, endpoint, { authenticator: options.authenticator, rateLimiter: options.rateLimiter, registry: options.registry, sockets })
+    mountWebSocket(app, endpoint, { authenticator: options.authenticator, rateLimiter: options.rateLimiter, registry: options.registry, sockets, log })
   }
   app.any("/*", pipeline.handle)
   return new Promise((resolve, reject) => {
     app.listen(options.host, options.port, (token) => {
       if (!token) return reject(new Error(`cannot listen on ${options.host}:${options.port}`))
+      // Once only: closing a listen socket twice touches freed memory.
+      let stopping: Promise<void> | undefined
+      const stop = async (graceMs: number) => {
+        uWS.us_listen_socket_close(token)
+        await pipeline.drain(graceMs)
+        for (const ws of sockets) ws.end(1001, "server shutting down")
+        // Kept-alive HTTP connections would otherwise go on being served after shutdown.
+        ;(app as unknown as { close?: () => void }).close?.()
+      }
       resolve({
         port: uWS.us_socket_local_port(token),
-        shutdown: async (graceMs) => {
-          uWS.us_listen_socket_close(token)
-          await pipeline.drain(graceMs)
-          for (const ws of sockets) ws.end(1001, "server shutting down")
-        }
+        shutdown: (graceMs) => (stopping ??= stop(graceMs))
       })
     })
   })

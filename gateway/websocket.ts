@@ -121,7 +121,7 @@ const utf8 = new TextDecoder("utf-8", { fatal: true })
 export const mountWebSocket = (
   app: uWS.TemplatedApp,
   endpoint: WsEndpoint,
-  deps: { readonly authenticator: Authenticator; readonly rateLimiter: RateLimiter; readonly registry: MetricsRegistry; readonly sockets: OpenSockets }
+  deps: { readonly authenticator: Authenticator; readonly rateLimiter: RateLimiter; readonly registry: MetricsRegistry; readonly sockets: OpenSockets; readonly log?: (message: string, detail?: unknown) => void }
 ) => {
   const labels = { endpoint: endpoint.pattern }
   const open = deps.registry.gauge("ws_connections", "Open WebSocket connections").with(labels)
@@ -131,6 +131,18 @@ export const mountWebSocket = (
     errors: deps.registry.counter("ws_errors_total", "WebSocket error frames sent, by code")
   }
   const received = deps.registry.counter("ws_messages_received_total", "WebSocket messages received").with(labels)
+  // `deps.sockets` holds the sockets of every endpoint; the gauge counts this endpoint's own.
+  let openHere = 0
+
+  // An endpoint that throws must not take the process down: log it and drop that client.
+  const guarded = (call: () => void, client: ClientImpl | undefined) => {
+    try {
+      call()
+    } catch (defect) {
+      deps.log?.(`WebSocket endpoint ${endpoint.pattern} threw`, defect)
+      if (client !== undefined && !client.closed) client.fail("invalid_message", "the server could not handle that")
+    }
+  }
 
   app.ws<SocketData>(endpoint.pattern, {
     maxPayloadLength: endpoint.limits.maxPayloadLength,
@@ -149,7 +161,15 @@ export const mountWebSocket = (
       const authorization = req.getHeader("authorization")
       const queryToken = new URLSearchParams(req.getQuery() ?? "").get("token") ?? ""
       const params: Record<string, string> = {}
-      endpoint.paramNames.forEach((name, i) => (params[name] = decodeURIComponent(req.getParameter(i) ?? "")))
+      let badPath = false
+      endpoint.paramNames.forEach((name, i) => {
+        // A malformed escape must not throw out of a uWS callback (that ends the process).
+        try {
+          params[name] = decodeURIComponent(req.getParameter(i) ?? "")
+        } catch {
+          badPath = true
+        }
+      })
       const ip = Buffer.from(res.getRemoteAddressAsText()).toString()
       const token = /^Bearer (.+)$/.exec(authorization)?.[1] ?? queryToken
       const nowMs = Date.now()
@@ -157,6 +177,7 @@ export const mountWebSocket = (
         if (aborted) return
         res.cork(() => res.upgrade<SocketData>({ client: undefined, pending }, secKey, secProtocol, secExtensions, context))
       }
+      if (badPath) return finish({ params, ip, error: { code: "not_found", message: "the path is not valid percent-encoding" } })
       const limited = deps.rateLimiter.take("write", `ip:${ip}`, nowMs)
       if (!limited.ok) return finish({ params, ip, error: { code: "rate_limited", message: "too many connections; retry later" } })
       if (token === "") return finish({ params, ip, error: { code: "unauthenticated", message: "a bearer token is required" } })
@@ -178,9 +199,9 @@ export const mountWebSocket = (
       const client = new ClientImpl(ws, pending.caller, pending.params, pending.ip, endpoint.limits, counters)
       data.client = client
       deps.sockets.add(ws)
-      open.set(deps.sockets.size)
+      open.set(++openHere)
       const proceed = () => {
-        if (!client.closed) endpoint.onOpen(client)
+        if (!client.closed) guarded(() => endpoint.onOpen(client), client)
       }
       if (endpoint.accept === undefined) return proceed()
       endpoint.accept(client).then(
@@ -200,15 +221,14 @@ export const mountWebSocket = (
       } catch {
         return client.fail("invalid_message", "the message is not valid JSON")
       }
-      endpoint.onMessage(client, parsed)
+      guarded(() => endpoint.onMessage(client, parsed), client)
     },
     close: (ws) => {
       const client = ws.getUserData().client
-      deps.sockets.delete(ws)
-      open.set(deps.sockets.size)
+      if (deps.sockets.delete(ws)) open.set(--openHere)
       if (client === undefined) return
       client.closed = true
-      endpoint.onClose(client)
+      guarded(() => endpoint.onClose(client), undefined)
     }
   })
 }
