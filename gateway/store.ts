@@ -1,0 +1,85 @@
+import { Effect, Layer } from "effect"
+import { emailIndex } from "../actors/accounts/email-index.ts"
+import { session } from "../actors/accounts/session.ts"
+import { user } from "../actors/accounts/user.ts"
+import { idempotency } from "../actors/idempotency/idempotency.ts"
+import type { AnyActorDefinition } from "../runtime/actor.ts"
+import { type HostConfig, hostConfigFromEnv } from "../runtime/config.ts"
+import { Actors, ActorsLive, Metrics, MetricsLive } from "../runtime/service.ts"
+import { StorageLive, type StorageSettings, storageSettingsFromEnv } from "../storage/select.ts"
+import { type AccountsConfig, accountsConfigFromEnv, actorAuthenticator, bootstrapAdmin } from "./accounts/accounts.ts"
+import { actorIdempotencyGuard, idempotencyGuardConfigFromEnv, type IdempotencyGuardConfig } from "./accounts/idempotency-guard.ts"
+import { PasswordHasher, passwordHashConfigFromEnv } from "./auth/password.ts"
+import { gatewayConfigFromEnv, type GatewayConfig } from "./config.ts"
+import { type RateLimiter as Limiter, unlimited } from "./ports.ts"
+import { RateLimiter, rateLimitConfigFromEnv } from "./rate-limit.ts"
+import { accountRoutes } from "./routes/accounts.ts"
+import { serveGateway } from "./server.ts"
+
+/** Every actor type of the store. A type missing here cannot be recovered from the journal. */
+export const storeActors: ReadonlyArray<AnyActorDefinition> = [user, emailIndex, session, idempotency]
+
+export interface StoreSettings {
+  readonly gateway: GatewayConfig
+  readonly storage: StorageSettings
+  readonly host: Partial<HostConfig>
+  readonly accounts: AccountsConfig
+  readonly idempotency: IdempotencyGuardConfig
+  /** undefined: RATE_LIMITS=off. */
+  readonly rateLimits: ReturnType<typeof rateLimitConfigFromEnv> | undefined
+  readonly passwordHash: ReturnType<typeof passwordHashConfigFromEnv>
+  readonly admin: { readonly email: string; readonly password: string } | undefined
+}
+
+export const storeSettingsFromEnv = (env: NodeJS.ProcessEnv = process.env): StoreSettings => ({
+  gateway: gatewayConfigFromEnv(env),
+  storage: storageSettingsFromEnv(env),
+  host: hostConfigFromEnv(env),
+  accounts: accountsConfigFromEnv(env),
+  idempotency: idempotencyGuardConfigFromEnv(env),
+  rateLimits: env["RATE_LIMITS"] === "off" ? undefined : rateLimitConfigFromEnv(env),
+  passwordHash: passwordHashConfigFromEnv(env),
+  admin: env["ADMIN_EMAIL"] && env["ADMIN_PASSWORD"] ? { email: env["ADMIN_EMAIL"], password: env["ADMIN_PASSWORD"] } : undefined
+})
+
+/** The route classes of the gateway onto the token buckets; health checks are never limited. */
+const limiterOf = (limiter: RateLimiter | undefined): Limiter =>
+  limiter === undefined
+    ? unlimited
+    : { take: (rateClass, key, nowMs) => (rateClass === "health" ? { ok: true } : limiter.take(rateClass, key, nowMs)) }
+
+/**
+ * The whole store as a scoped effect: storage, the actor host (recovered), the admin account,
+ * and the gateway. Closing the scope shuts down in order: stop accepting and drain requests,
+ * then flush journals and snapshot, then close storage.
+ */
+export const runStore = (settings: StoreSettings) => {
+  const program = Effect.gen(function* () {
+    const host = yield* Actors
+    const registry = yield* Metrics
+    const runtime = yield* Effect.runtime<Actors | Metrics>()
+    const hasher = new PasswordHasher(settings.passwordHash)
+    const limiter = settings.rateLimits === undefined ? undefined : new RateLimiter(settings.rateLimits)
+    if (settings.admin !== undefined) yield* bootstrapAdmin(settings.admin.email, settings.admin.password, hasher, settings.accounts)
+    const gateway = yield* serveGateway(
+      {
+        host: settings.gateway.host,
+        port: settings.gateway.port,
+        routes: [...accountRoutes({ hasher, config: settings.accounts, limiter })],
+        runtime,
+        authenticator: actorAuthenticator(host),
+        idempotency: actorIdempotencyGuard(host, settings.idempotency),
+        rateLimiter: limiterOf(limiter),
+        registry,
+        ready: () => host.ready
+      },
+      settings.gateway.shutdownGraceMs
+    )
+    return { port: gateway.port, host }
+  })
+  const live = ActorsLive(storeActors, settings.host).pipe(Layer.provideMerge(Layer.merge(StorageLive(settings.storage), MetricsLive)))
+  // Built into the caller's scope (not the program's), so the host outlives this effect.
+  return Effect.flatMap(Layer.build(live), (context) => Effect.provide(program, context))
+}
+
+export const defaultStoreSettings = () => storeSettingsFromEnv()
