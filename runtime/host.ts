@@ -179,7 +179,8 @@ export class ActorHost {
         let events = 0
         yield* readTail(journal, this.config.recoveryReadBatches, id, checkpoint, head, (batch) =>
           Effect.gen(this, function* () {
-            const missing = [...new Set(batch.events.map((e) => e.actor))].filter((k) => !shard.cells.has(k))
+            const missing: Array<string> = []
+            for (const e of batch.events) if (!shard.cells.has(e.actor) && !missing.includes(e.actor)) missing.push(e.actor)
             if (missing.length > 0) {
               const records = yield* snapshots.loadMany(missing)
               const byActor = new Map(records.map((r) => [r.actor, r]))

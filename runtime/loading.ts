@@ -36,20 +36,19 @@ export const applyTail = (
   position: Position
 ): boolean => {
   if (e.seq <= target.seq) return false
-  const where = `actor ${target.key}, shard ${shard}, position ${position}, seq ${e.seq}`
-  if (e.seq !== target.seq + 1) {
-    throw new CorruptData({ store: "journal", shard, position, actor: target.key, message: `gap in the journal: expected seq ${target.seq + 1} (${where})` })
-  }
+  const corrupt = (what: string) =>
+    new CorruptData({ store: "journal", shard, position, actor: target.key, message: `${what} (actor ${target.key}, shard ${shard}, position ${position}, seq ${e.seq})` })
+  if (e.seq !== target.seq + 1) throw corrupt(`gap in the journal: expected seq ${target.seq + 1}`)
   let event: unknown
   try {
     event = target.type.eventCodec.decode(e.event)
   } catch (cause) {
-    throw new CorruptData({ store: "journal", shard, position, actor: target.key, message: `event does not match the schema (${where}): ${String(cause)}` })
+    throw corrupt(`event does not match the schema: ${String(cause)}`)
   }
   try {
     target.state = target.type.definition.evolve(target.state, event)
   } catch (cause) {
-    throw new CorruptData({ store: "journal", shard, position, actor: target.key, message: `evolve rejected a journaled event (${where}): ${String(cause)}` })
+    throw corrupt(`evolve rejected a journaled event: ${String(cause)}`)
   }
   target.seq = e.seq
   return true

