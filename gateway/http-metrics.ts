@@ -2,7 +2,7 @@ import { type Counter, type Histogram, latencyBucketsMs, type MetricsRegistry } 
 
 /** Per route and status: a request counter and a latency histogram (ms). */
 export class HttpMetrics {
-  private readonly series = new Map<string, { readonly count: Counter; readonly latency: Histogram }>()
+  private readonly series = new Map<string, Map<number, { readonly count: Counter; readonly latency: Histogram }>>()
   private readonly requests
   private readonly durations
 
@@ -12,12 +12,13 @@ export class HttpMetrics {
   }
 
   observe(route: string, status: number, ms: number) {
-    const key = `${route}|${status}`
-    let s = this.series.get(key)
+    let byStatus = this.series.get(route)
+    if (byStatus === undefined) this.series.set(route, (byStatus = new Map()))
+    let s = byStatus.get(status)
     if (s === undefined) {
       const labels = { route, status: String(status) }
       s = { count: this.requests.with(labels), latency: this.durations.with(labels) }
-      this.series.set(key, s)
+      byStatus.set(status, s)
     }
     s.count.inc()
     s.latency.observe(ms)

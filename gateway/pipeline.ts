@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto"
-import { Cause, Effect, Exit, Option, ParseResult, Runtime, Schema } from "effect"
+import { Cause, Effect, Exit, type Fiber, Option, ParseResult, Runtime, Schema, SchemaAST } from "effect"
 import type uWS from "uWebSockets.js"
 import {
   ApiError,
@@ -19,7 +19,7 @@ import {
   uriTooLong
 } from "./api-error.ts"
 import type { HttpMetrics } from "./http-metrics.ts"
-import type { Authenticator, IdempotencyGuard, RateLimiter } from "./ports.ts"
+import { type Authenticator, type IdempotencyGuard, type RateLimiter, unlimited } from "./ports.ts"
 import type { AnyRoute, Caller, Method, Reply, RouteRequest } from "./route.ts"
 import type { Router } from "./router.ts"
 
@@ -29,13 +29,16 @@ export interface HttpLimits {
   readonly maxHeaderBytes: number
   /** A body that has not fully arrived after this long is answered 408 and the connection closed. */
   readonly bodyTimeoutMs: number
+  /** Arrays and objects nested deeper than this are refused (400) before decoding: formatting the issues of a deeper value overflows the stack. */
+  readonly maxJsonDepth: number
 }
 
 export const defaultHttpLimits: HttpLimits = {
   maxBodyBytes: 64 * 1024,
   maxUrlBytes: 8 * 1024,
   maxHeaderBytes: 16 * 1024,
-  bodyTimeoutMs: 10_000
+  bodyTimeoutMs: 10_000,
+  maxJsonDepth: 64
 }
 
 export interface PipelineDeps<R> {
@@ -76,6 +79,7 @@ interface CompiledRoute {
 }
 
 const strict = { errors: "all", onExcessProperty: "error" } as const
+const allowed = { ok: true } as const
 
 const issuesOf = (error: ParseResult.ParseError, prefix: string): Array<Issue> => {
   const issues = ParseResult.ArrayFormatter.formatErrorSync(error).map((i) => ({
@@ -99,7 +103,7 @@ export class Pipeline<R> {
   private inFlight = 0
   private closing = false
   private drainWaiters: Array<() => void> = []
-  private readonly run: <A, E>(effect: Effect.Effect<A, E, R>) => Promise<Exit.Exit<A, E>>
+  private readonly fork: <A, E>(effect: Effect.Effect<A, E, R>) => Fiber.RuntimeFiber<A, E>
 
   constructor(
     private readonly deps: PipelineDeps<R>,
@@ -110,10 +114,14 @@ export class Pipeline<R> {
         decodeParams: route.params && Schema.decodeUnknownEither(route.params, strict),
         decodeQuery: route.query && Schema.decodeUnknownEither(route.query, strict),
         decodeBody: route.body && Schema.decodeUnknownEither(route.body, strict),
-        encodeSuccess: route.success.schema && Schema.encodeSync(route.success.schema)
+        // A schema without transformations encodes to the value itself: skip the walk.
+        encodeSuccess:
+          route.success.schema === undefined || SchemaAST.encodedAST(route.success.schema.ast) === route.success.schema.ast
+            ? undefined
+            : Schema.encodeSync(route.success.schema)
       })
     }
-    this.run = Runtime.runPromiseExit(deps.runtime)
+    this.fork = Runtime.runFork(deps.runtime)
   }
 
   /** Requests being served right now. */
@@ -163,10 +171,9 @@ export class Pipeline<R> {
       headerBytes += k.length + v.length + 4
       headers[k] = v
     })
-    const ip = Buffer.from(res.getRemoteAddressAsText()).toString()
     this.inFlight++
     if (this.closing) return this.fail(x, unavailable("the server is shutting down; retry", 1), true)
-    this.serve(x, method, url, rawQuery, headers, headerBytes, ip).catch((defect: unknown) => {
+    this.serve(x, method, url, rawQuery, headers, headerBytes).catch((defect: unknown) => {
       this.deps.log(`request ${x.requestId} failed unexpectedly`, defect)
       this.fail(x, internal(x.requestId))
     })
@@ -178,8 +185,7 @@ export class Pipeline<R> {
     url: string,
     rawQuery: string,
     headers: Record<string, string>,
-    headerBytes: number,
-    ip: string
+    headerBytes: number
   ): Promise<void> {
     const { limits, rateLimiter } = this.deps
     if (url.length + rawQuery.length + 1 > limits.maxUrlBytes) return this.fail(x, uriTooLong(limits.maxUrlBytes))
@@ -193,8 +199,12 @@ export class Pipeline<R> {
     x.routeId = route.operationId
     const compiled = this.compiled.get(route)!
     const nowMs = Date.now()
+    // The client address costs a native call: read it (before the first await, while `res` is
+    // surely valid) only where something uses it: IP rate limits, anonymous idempotency scopes.
+    const limited = rateLimiter !== unlimited && route.rateClass !== "health"
+    const ip = limited || route.idempotency !== "none" || route.needsClientIp === true ? Buffer.from(x.res.getRemoteAddressAsText()).toString() : ""
 
-    const byIp = rateLimiter.take(route.rateClass, `ip:${ip}`, nowMs)
+    const byIp = limited ? rateLimiter.take(route.rateClass, `ip:${ip}`, nowMs) : allowed
     if (!byIp.ok) return this.fail(x, rateLimited(byIp.retryAfterSeconds))
 
     // Body first (it must be consumed in any case), then identity.
@@ -249,6 +259,8 @@ export class Pipeline<R> {
       } catch {
         return this.fail(x, invalidRequest("the body is not valid JSON"))
       }
+      const problem = jsonProblem(body, limits.maxJsonDepth)
+      if (problem !== undefined) return this.fail(x, invalidRequest(problem))
     }
     if (compiled.decodeBody !== undefined) {
       body = decodeInput(compiled.decodeBody, body, "body", issues)
@@ -314,7 +326,9 @@ export class Pipeline<R> {
       idempotencyKey
     }
     // Suspended, so that a handler that throws instead of returning an Effect is a defect like any other.
-    const exit = await this.run(Effect.suspend(() => route.handler(request)))
+    // Most handlers finish synchronously (a read of an actor in memory): take the exit at once.
+    const fiber = this.fork(Effect.suspend(() => route.handler(request)))
+    const exit = fiber.unsafePoll() ?? (await new Promise<Exit.Exit<unknown, ApiError>>((resolve) => fiber.addObserver(resolve)))
     let status: number
     let payload: unknown
     let extraHeaders: Readonly<Record<string, string>> | undefined
@@ -395,8 +409,16 @@ export class Pipeline<R> {
       if (body !== undefined) x.res.writeHeader("content-type", JSON_TYPE)
       x.res.writeHeader("x-request-id", x.requestId)
       if (headers !== undefined) for (const k in headers) x.res.writeHeader(k, headers[k]!)
-      if (x.head) x.res.endWithoutBody(body === undefined ? 0 : Buffer.byteLength(body), closing)
-      else x.res.end(body, closing)
+      if (x.head) {
+        // Not `endWithoutBody(length)`: uWS 20.30 then waits for that many body bytes, the response never
+        // completes, and the next request on the kept-alive connection gets no answer. (An explicit
+        // `undefined` length is read as a number; a closing answer may report 0, its connection ends.)
+        if (closing) x.res.endWithoutBody(0, true)
+        else {
+          x.res.writeHeader("content-length", String(body === undefined ? 0 : Buffer.byteLength(body)))
+          x.res.endWithoutBody()
+        }
+      } else x.res.end(body, closing)
     })
     this.finish(x, status)
   }
@@ -428,6 +450,36 @@ export class Pipeline<R> {
       for (const w of waiters) w()
     }
   }
+}
+
+/** A UTF-16 code unit of a surrogate pair standing alone: `\ud800` is valid JSON but not Unicode. */
+const loneSurrogate = /\p{Cs}/u
+
+/**
+ * What makes a parsed body unusable before any schema sees it: arrays/objects nested deeper than
+ * `maxDepth` (formatting the issues of a very deep value overflows the stack), and strings or keys
+ * with a lone surrogate (they cannot be stored as UTF-8: two such emails would become one).
+ * Iterative: the value may be 60 000 levels deep.
+ */
+const jsonProblem = (value: unknown, maxDepth: number): string | undefined => {
+  const stack: Array<readonly [unknown, number]> = [[value, 1]]
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!
+    if (typeof v === "string") {
+      if (loneSurrogate.test(v)) return "the body contains an unpaired surrogate escape (\\ud800-\\udfff): not valid Unicode"
+      continue
+    }
+    if (typeof v !== "object" || v === null) continue
+    if (depth > maxDepth) return `the body nests arrays and objects deeper than ${maxDepth} levels`
+    if (Array.isArray(v)) for (const child of v) stack.push([child, depth + 1])
+    else {
+      for (const [key, child] of Object.entries(v)) {
+        if (loneSurrogate.test(key)) return "the body contains an unpaired surrogate escape (\\ud800-\\udfff): not valid Unicode"
+        stack.push([child, depth + 1])
+      }
+    }
+  }
+  return undefined
 }
 
 const isPlainObject = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)

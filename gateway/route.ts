@@ -23,6 +23,7 @@ export interface RouteRequest<Params, Query, Body> {
   readonly body: Body
   readonly caller: Caller | undefined
   readonly headers: Readonly<Record<string, string>>
+  /** The client address; "" unless the route declares `needsClientIp` or uses rate limits or idempotency. */
   readonly ip: string
   readonly requestId: string
   /** Stamped once when the request arrived; passed on to commands as their `now`. */
@@ -60,6 +61,8 @@ export interface RouteSpec<Params, Query, Body, Success, R> {
    * when sent. `required`: a request without a key is 400.
    */
   readonly idempotency: "none" | "optional" | "required"
+  /** The handler reads `ip` (fraud rules, audit): the gateway copies the client address for it. */
+  readonly needsClientIp?: boolean
   /** A body field accepted as an alias of the `Idempotency-Key` header (the seed's checkout body). */
   readonly idempotencyBodyField?: string
   readonly params?: AnySchema<Params>

@@ -237,9 +237,24 @@ export class ActorHost {
    * ActorCrashed (a defect).
    */
   ask<Reply>(definition: AnyActorDefinition, id: string, command: unknown, nowMs: number = Date.now()): Promise<Reply> {
+    return new Promise<Reply>((resolve, reject) => this.tell(definition, id, command, nowMs, resolve as (v: unknown) => void, reject))
+  }
+
+  /**
+   * `ask` with callbacks: a reply that needs no journal write (a read, a rejection on durable state)
+   * is delivered synchronously, before `tell` returns, with no promise in between.
+   */
+  tell(
+    definition: AnyActorDefinition,
+    id: string,
+    command: unknown,
+    nowMs: number,
+    resolve: (reply: unknown) => void,
+    reject: (error: unknown) => void
+  ): void {
     const key = actorKey(definition.name, id)
-    return new Promise<Reply>((resolve, reject) => {
-      const envelope: Envelope = { command, nowMs, resolve: resolve as (v: unknown) => void, reject }
+    {
+      const envelope: Envelope = { command, nowMs, resolve, reject }
       const shard = this.shards[shardOf(key, this.config.shardCount)]
       if (this.stopping) return reject(this.unavailable(key, "stopping", "the host is shutting down"))
       if (shard === undefined || shard.status === ShardStatus.Lost) {
@@ -253,7 +268,7 @@ export class ActorHost {
         return
       }
       this.deliver(shard, key, envelope)
-    })
+    }
   }
 
   private deliver(shard: Shard, key: string, envelope: Envelope) {

@@ -48,8 +48,12 @@ export const send = <State, Command, Event, Reply, Rejection>(
 ): Effect.Effect<Reply, SendError<Rejection>, Actors> =>
   Effect.flatMap(Actors, (host) =>
     Effect.async<Reply, SendError<Rejection>>((resume) => {
-      host.ask<Reply>(definition, id, command, nowMs).then(
-        (reply) => resume(Effect.succeed(reply)),
+      host.tell(
+        definition,
+        id,
+        command,
+        nowMs ?? Date.now(),
+        (reply) => resume(Effect.succeed(reply as Reply)),
         (error: unknown) => resume(error instanceof ActorCrashed ? Effect.die(error) : Effect.fail(error as SendError<Rejection>))
       )
     })

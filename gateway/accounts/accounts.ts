@@ -1,8 +1,8 @@
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
 import { emailIndex, EmailTaken, normalizeEmail } from "../../actors/accounts/email-index.ts"
 import { session, sessionIsUsable } from "../../actors/accounts/session.ts"
 import { type User, user, type UserRejection } from "../../actors/accounts/user.ts"
-import type { Role } from "../../actors/accounts/fields.ts"
+import { Email, type Role } from "../../actors/accounts/fields.ts"
 import type { ActorHost } from "../../runtime/host.ts"
 import type { Actors } from "../../runtime/service.ts"
 import { callActor } from "../actor-call.ts"
@@ -96,6 +96,8 @@ export const signup = (
     return yield* openSession(claimed, nowMs, config)
   })
 
+const isRegistrable = Schema.is(Email)
+
 /** Check credentials. Unknown email and wrong password take the same time and give the same answer. */
 export const login = (
   input: { readonly email: string; readonly password: string },
@@ -105,7 +107,10 @@ export const login = (
 ) =>
   Effect.gen(function* () {
     const busy = () => unavailable("too many sign-ins right now; retry shortly", 1)
-    const owner = yield* callActor(emailIndex, normalizeEmail(input.email), { _tag: "Lookup" }, nowMs, never("email"))
+    const email = normalizeEmail(input.email)
+    // An email no signup could have registered (control characters, no domain, …) is unknown without
+    // a lookup: it is not a usable actor id (a NUL cannot even be stored).
+    const owner = isRegistrable(email) ? yield* callActor(emailIndex, email, { _tag: "Lookup" }, nowMs, never("email")) : { user_id: null }
     const account = owner.user_id === null ? undefined : yield* callActor(user, owner.user_id, { _tag: "Get" }, nowMs, userRejection).pipe(Effect.option)
     const found = account !== undefined && account._tag === "Some" ? account.value : undefined
     if (found === undefined) {

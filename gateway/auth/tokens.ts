@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto"
+import { hash, randomBytes } from "node:crypto"
 
 /**
  * Random secrets and ids for accounts. Randomness lives here, in the gateway: actors receive
@@ -15,7 +15,7 @@ export const isWellFormedSessionToken = (token: string): boolean => /^[A-Za-z0-9
  * The session actor's id for a token: hex SHA-256. A plain hash (no salt, no cost) is enough for
  * 256-bit random tokens, and it lets the id be recomputed on every request.
  */
-export const sessionIdOf = (token: string): string => createHash("sha256").update(token, "utf8").digest("hex")
+export const sessionIdOf = (token: string): string => hash("sha256", token, "hex")
 
 /** 128 random bits, base64url (22 characters) after a type prefix. */
 const randomId = (prefix: string) => `${prefix}${randomBytes(16).toString("base64url")}`

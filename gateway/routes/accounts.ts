@@ -1,5 +1,5 @@
 import { Effect, Schema } from "effect"
-import { Address as StoredAddress, Email, PaymentMethod as StoredPaymentMethod, ProviderToken, Text, Vpa } from "../../actors/accounts/fields.ts"
+import { Address as StoredAddress, Email, normalizeEmail, PaymentMethod as StoredPaymentMethod, ProviderToken, Text, Vpa } from "../../actors/accounts/fields.ts"
 import { user, type User, userLimits } from "../../actors/accounts/user.ts"
 import type { Actors } from "../../runtime/service.ts"
 import { callActor } from "../actor-call.ts"
@@ -10,7 +10,13 @@ import { newAddressId, newPaymentMethodId } from "../auth/tokens.ts"
 import type { RateLimiter as AccountLimiter } from "../rate-limit.ts"
 import { type AnyRoute, commonErrors, route } from "../route.ts"
 
-const SignupBody = Schema.Struct({ email: Email, password: Password, name: Text(100) })
+/** An email as a client types it: trimmed, lowercased and NFC-normalized before it is checked (login does the same). */
+const TypedEmail = Schema.transform(
+  Schema.String.pipe(Schema.maxLength(320)).annotations({ description: "an email address; compared trimmed and case-insensitively" }),
+  Email,
+  { strict: true, decode: normalizeEmail, encode: (s) => s }
+)
+const SignupBody = Schema.Struct({ email: TypedEmail, password: Password, name: Text(100) })
 const LoginBody = Schema.Struct({ email: Schema.String.pipe(Schema.maxLength(320)), password: Schema.String.pipe(Schema.maxLength(128)) })
 const SessionReply = Schema.Struct({ user_id: Schema.String, token: Schema.String, expires_at: Schema.String })
 const Me = Schema.Struct({ user_id: Schema.String, email: Schema.String, name: Schema.String, roles: Schema.Array(Schema.String) })
