@@ -14,6 +14,9 @@ export interface Caller {
   readonly userId: string
   readonly roles: ReadonlyArray<Role>
   readonly sessionId: string
+  /** The account as read when authenticating this request (saves a second read for /v1/me). */
+  readonly email?: string
+  readonly name?: string
 }
 
 /** What a handler sees: decoded, validated inputs and the request's facts, copied out of uWS. */

@@ -140,7 +140,7 @@ export const actorAuthenticator = (host: ActorHost): Authenticator => ({
       const found = await host.ask<{ user_id: string; expires_at_ms: number; revoked: boolean }>(session, sessionId, { _tag: "Get" }, nowMs)
       if (!sessionIsUsable(found, nowMs)) return undefined
       const account = await host.ask<User>(user, found.user_id, { _tag: "Get" }, nowMs)
-      return { userId: account.user_id, roles: account.roles, sessionId }
+      return { userId: account.user_id, roles: account.roles, sessionId, email: account.email, name: account.name }
     } catch (error) {
       const tag = (error as { _tag?: string })._tag
       if (tag === "SessionNotFound" || tag === "UserNotFound") return undefined
