@@ -3,6 +3,8 @@ import { emailIndex } from "../actors/accounts/email-index.ts"
 import { session } from "../actors/accounts/session.ts"
 import { user } from "../actors/accounts/user.ts"
 import { idempotency } from "../actors/idempotency/idempotency.ts"
+import { sku } from "../actors/inventory/sku.ts"
+import { warehouses } from "../actors/warehouses/warehouses.ts"
 import type { AnyActorDefinition } from "../runtime/actor.ts"
 import { type HostConfig, hostConfigFromEnv } from "../runtime/config.ts"
 import { Actors, ActorsLive, Metrics, MetricsLive } from "../runtime/service.ts"
@@ -10,14 +12,16 @@ import { StorageLive, type StorageSettings, storageSettingsFromEnv } from "../st
 import { type AccountsConfig, accountsConfigFromEnv, actorAuthenticator, bootstrapAdmin } from "./accounts/accounts.ts"
 import { actorIdempotencyGuard, idempotencyGuardConfigFromEnv, type IdempotencyGuardConfig } from "./accounts/idempotency-guard.ts"
 import { PasswordHasher, passwordHashConfigFromEnv } from "./auth/password.ts"
+import { type InventoryConfig, inventoryConfigFromEnv } from "./inventory/config.ts"
 import { gatewayConfigFromEnv, type GatewayConfig } from "./config.ts"
 import { type RateLimiter as Limiter, unlimited } from "./ports.ts"
 import { RateLimiter, rateLimitConfigFromEnv } from "./rate-limit.ts"
 import { accountRoutes } from "./routes/accounts.ts"
+import { inventoryRoutes } from "./routes/inventory.ts"
 import { serveGateway } from "./server.ts"
 
 /** Every actor type of the store. A type missing here cannot be recovered from the journal. */
-export const storeActors: ReadonlyArray<AnyActorDefinition> = [user, emailIndex, session, idempotency]
+export const storeActors: ReadonlyArray<AnyActorDefinition> = [user, emailIndex, session, idempotency, sku, warehouses]
 
 export interface StoreSettings {
   readonly gateway: GatewayConfig
@@ -25,6 +29,7 @@ export interface StoreSettings {
   readonly host: Partial<HostConfig>
   readonly accounts: AccountsConfig
   readonly idempotency: IdempotencyGuardConfig
+  readonly inventory: InventoryConfig
   /** undefined: RATE_LIMITS=off. */
   readonly rateLimits: ReturnType<typeof rateLimitConfigFromEnv> | undefined
   readonly passwordHash: ReturnType<typeof passwordHashConfigFromEnv>
@@ -37,6 +42,7 @@ export const storeSettingsFromEnv = (env: NodeJS.ProcessEnv = process.env): Stor
   host: hostConfigFromEnv(env),
   accounts: accountsConfigFromEnv(env),
   idempotency: idempotencyGuardConfigFromEnv(env),
+  inventory: inventoryConfigFromEnv(env),
   rateLimits: env["RATE_LIMITS"] === "off" ? undefined : rateLimitConfigFromEnv(env),
   passwordHash: passwordHashConfigFromEnv(env),
   admin: env["ADMIN_EMAIL"] && env["ADMIN_PASSWORD"] ? { email: env["ADMIN_EMAIL"], password: env["ADMIN_PASSWORD"] } : undefined
@@ -65,7 +71,7 @@ export const runStore = (settings: StoreSettings) => {
       {
         host: settings.gateway.host,
         port: settings.gateway.port,
-        routes: [...accountRoutes({ hasher, config: settings.accounts, limiter })],
+        routes: [...accountRoutes({ hasher, config: settings.accounts, limiter }), ...inventoryRoutes({ config: settings.inventory })],
         runtime,
         authenticator: actorAuthenticator(host),
         idempotency: actorIdempotencyGuard(host, settings.idempotency),
