@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from "node:crypto"
+import { createHash } from "node:crypto"
+import { randomId } from "../auth/tokens.ts"
 
 /**
  * Ids the gateway mints for the SKU actor (randomness lives here, never in an actor).
@@ -13,7 +14,7 @@ const derived = (prefix: string, userId: string, key: string) =>
   `${prefix}${createHash("sha256").update(`${userId}\n${key}`, "utf8").digest("base64url").slice(0, 22)}`
 
 /** 128 random bits, base64url. */
-const random = (prefix: string) => `${prefix}${randomBytes(16).toString("base64url")}`
+const random = randomId
 
 /** `res_…`: the reservation id of a `POST …/reservations`. */
 export const reservationIdFor = (userId: string, idempotencyKey: string | undefined): string =>
