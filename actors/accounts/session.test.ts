@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { runRow, type DeciderRow } from "./decider-table.ts"
+import { runRow, type DeciderRow } from "../../test/support/decider-table.ts"
 import { session, sessionIsUsable } from "./session.ts"
 
 const ada = "u_AAAAAAAAAAAAAAAAAAAAAA"

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { runRow, type DeciderRow } from "./decider-table.ts"
+import { runRow, type DeciderRow } from "../../test/support/decider-table.ts"
 import { Address, iso3166Alpha2, PaymentMethod } from "./fields.ts"
 import { Schema } from "effect"
 import { user, userLimits } from "./user.ts"

@@ -1,6 +1,6 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { runRow, type DeciderRow } from "../accounts/decider-table.ts"
+import { runRow, type DeciderRow } from "../../test/support/decider-table.ts"
 import { wishlistLimits } from "./fields.ts"
 import { type Wishlist, wishlist, type WishlistCommand } from "./wishlist.ts"
 

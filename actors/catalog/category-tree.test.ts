@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { runRow, type DeciderRow } from "../accounts/decider-table.ts"
+import { runRow, type DeciderRow } from "../../test/support/decider-table.ts"
 import { type CategoryEntry, categoryTree, categoryTreeLimits, type CategoryTreeEvent } from "./category-tree.ts"
 
 const entry = (category_id: string, name: string, parent_id: string | null = null): CategoryEntry => ({ category_id, name, parent_id })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { runRow, type DeciderRow } from "../accounts/decider-table.ts"
+import { runRow, type DeciderRow } from "../../test/support/decider-table.ts"
 import { catalogLimits } from "./fields.ts"
 import { listingAttributeIssues, product, type Product } from "./product.ts"
 

@@ -1,7 +1,7 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { codecFor } from "../../runtime/actor.ts"
-import { runRow, type DeciderRow } from "../accounts/decider-table.ts"
+import { runRow, type DeciderRow } from "../../test/support/decider-table.ts"
 import { idempotency, idempotencyActorId, IdempotencyKey, type IdempotencyState, idempotencyLimits, utf8Bytes } from "./idempotency.ts"
 import { Schema } from "effect"
 

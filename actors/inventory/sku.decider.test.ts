@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { codecFor } from "../../runtime/actor.ts"
-import { runRow, type DeciderRow } from "./decider-table.ts"
+import { runRow, type DeciderRow } from "../../test/support/decider-table.ts"
 import { confirm, history, MIN, receive, register, release, reserve, SKU, stateOf, T0 } from "./sku-fixtures.ts"
 import { skuLimits, type SkuEvent } from "./sku-schema.ts"
 import { assertFullInvariants } from "./sku-state.ts"

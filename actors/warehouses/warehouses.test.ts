@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { runRow, type DeciderRow } from "../accounts/decider-table.ts"
+import { runRow, type DeciderRow } from "../../test/support/decider-table.ts"
 import { mainWarehouse, type Warehouse, warehouseLimits, warehouses, type WarehousesEvent } from "./warehouses.ts"
 
 const pune: Warehouse = { warehouse_id: "wh_pune", name: "Pune DC", region: "MH", country: "IN", created_at: "2025-01-31T12:00:00.000Z" }

@@ -2,10 +2,12 @@ import { expect } from "vitest"
 import { type AnyActorDefinition, codecFor } from "../../runtime/actor.ts"
 
 /**
- * Given-events / when-command / then-events-or-rejection tables for a decider (test helper).
+ * Given-events / when-command / then-events-or-rejection tables for a decider (DESIGN convention 1).
  * Each row replays `given` through `evolve` from the initial state, runs `decide`, checks the
- * outcome, applies the new events (so `evolve` checks its invariants), and round-trips every
- * event and the resulting state through the actor's schemas as the journal and snapshots would.
+ * outcome, applies the new events (so `evolve` checks its invariants), and round-trips every event,
+ * the resulting state and the reply through the actor's schemas as the journal and snapshots would.
+ * States are compared through their encoded (snapshot) form, so states built from persistent
+ * structures (HashMap, RedBlackTree) work too.
  */
 export interface DeciderRow {
   readonly name: string
@@ -16,10 +18,14 @@ export interface DeciderRow {
   readonly then: ReadonlyArray<unknown> | { readonly reason: string; readonly [field: string]: unknown }
   /** Expected reply (when accepted), checked with toMatchObject. */
   readonly reply?: unknown
+  /** Actor id; the table's default unless a row says otherwise. */
+  readonly id?: string
 }
 
-export const runRow = (definition: AnyActorDefinition, row: DeciderRow, id = "test-id") => {
-  const state = row.given.reduce((s: unknown, e) => definition.evolve(s, e), definition.initialState(id))
+const json = (value: unknown): unknown => JSON.parse(JSON.stringify(value))
+
+export const runRow = (definition: AnyActorDefinition, row: DeciderRow, defaultId = "test-id") => {
+  const state = row.given.reduce((s: unknown, e) => definition.evolve(s, e), definition.initialState(row.id ?? defaultId))
   const decision = definition.decide(state, row.when, row.nowMs ?? 0)
   if (Array.isArray(row.then)) {
     if (decision._tag !== "Accept") throw new Error(`expected events, got rejection ${JSON.stringify(decision.rejection)}`)
@@ -30,11 +36,12 @@ export const runRow = (definition: AnyActorDefinition, row: DeciderRow, id = "te
     const replies = codecFor(definition.reply)
     let next = state
     for (const event of decision.events) {
-      expect(events.decode(JSON.parse(JSON.stringify(events.encode(event))))).toEqual(event)
+      expect(events.decode(json(events.encode(event)))).toEqual(event)
       next = definition.evolve(next, event)
     }
-    expect(states.decode(JSON.parse(JSON.stringify(states.encode(next))))).toEqual(next)
-    expect(replies.decode(JSON.parse(JSON.stringify(replies.encode(decision.reply))))).toEqual(decision.reply)
+    const encoded = json(states.encode(next))
+    expect(json(states.encode(states.decode(encoded)))).toEqual(encoded)
+    expect(replies.decode(json(replies.encode(decision.reply)))).toEqual(decision.reply)
   } else {
     if (decision._tag !== "Reject") throw new Error(`expected rejection ${JSON.stringify(row.then)}, got events ${JSON.stringify(decision.events)}`)
     expect(decision.rejection).toMatchObject(row.then)
