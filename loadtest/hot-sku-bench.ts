@@ -33,9 +33,8 @@
  * redis://127.0.0.1:6379) under two fresh key prefixes deleted at the end (SCAN + DEL).
  * Writes loadtest/reports/hot-sku-<timestamp>.json.
  */
-import { type ChildProcess, fork, spawn, spawnSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import os from "node:os"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -46,14 +45,21 @@ import { migrationLockKey } from "../storage/postgres/migrations.ts"
 import { closeRedis, connectRedis, deletePrefix, redisFacts, type RedisFacts } from "./bench-redis.ts"
 import { type PgPool, pgPool, postgresTables, redisKeys } from "./baselines/reserve-server.ts"
 import { Histogram } from "./histogram.ts"
+import { AUTOCANNON_DRIVER_FLAG, AutocannonDriver, autocannonTimings, serveAutocannonJobs } from "./lib/autocannon.ts"
+import { type CommonBenchOptions, commonOptionSpecs, connectionsOf, listOf, optionsOrExit, runLimitsOf, type Tool, TOOLS, toolsOf, wholeNumber } from "./lib/cli-options.ts"
+import { processCpuS, processCpuWindow } from "./lib/cpu.ts"
+import { fetchJson } from "./lib/fetch-json.ts"
+import type { LoadTimings } from "./lib/load-timings.ts"
+import { endAll, exited, type RunningServer, sleep, startedProcesses, startServer, stop } from "./lib/processes.ts"
+import { loadAverageLine, type MachineInfo, reportHeader, writeReport } from "./lib/report.ts"
+import { fixed, pct, printTables, table, thousands, yes } from "./lib/table.ts"
+import { runWrkScript, wrkErrors, wrkInstalled, type WrkSummary, wrkTimings } from "./lib/wrk.ts"
+import { armWatchdog } from "./lib/watchdog.ts"
 
 const thisFile = fileURLToPath(import.meta.url)
-const repoRoot = path.resolve(path.dirname(thisFile), "..")
 
 // ---------------------------------------------------------------- options
 
-const TOOLS = ["wrk", "autocannon"] as const
-type Tool = (typeof TOOLS)[number]
 const TARGETS = ["store-embedded", "store-production", "postgres", "redis"] as const
 type TargetId = (typeof TARGETS)[number]
 const STORE_TARGETS: ReadonlyArray<TargetId> = ["store-embedded", "store-production"]
@@ -68,23 +74,13 @@ const labels: Record<TargetId, string> = {
 
 export const GOALS = { vsPostgres: 20, vsRedis: 1.5, p99Ms: 20, atConnections: 100 } as const
 
-export interface HotSkuBenchOptions {
-  readonly quick: boolean
-  readonly connections: ReadonlyArray<number>
-  readonly tools: ReadonlyArray<Tool>
-  readonly targets: ReadonlyArray<TargetId>
-  readonly warmupS: number
-  readonly durationS: number
+export interface HotSkuBenchOptions extends CommonBenchOptions<TargetId> {
   readonly users: number
   readonly stock: number
   readonly pgPool: number
-  readonly wrkThreads: number
   readonly restartAudit: boolean
   readonly databaseUrl: string
   readonly redisUrl: string
-  readonly reportDir: string
-  readonly maxRunMs: number
-  readonly profileDir: string | undefined
 }
 
 const HELP = `usage: hot-sku-bench.ts [options]
@@ -105,59 +101,29 @@ const HELP = `usage: hot-sku-bench.ts [options]
   --profile-dir DIR       run the stores under node --cpu-prof; profiles written to DIR when they stop
 environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test), REDIS_URL (default redis://127.0.0.1:6379)`
 
-const wrkInstalled = (): string | undefined => {
-  const probe = spawnSync("wrk", ["--version"], { encoding: "utf8" })
-  if (probe.error !== undefined) return undefined
-  return /wrk (\S+)/.exec(`${probe.stdout}${probe.stderr}`)?.[1] ?? "unknown"
-}
-
-const wholeNumber = (name: string, raw: string | undefined, fallback: number, min: number): number => {
-  if (raw === undefined) return fallback
-  const n = Number(raw)
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}, got "${raw}"`)
-  return n
-}
-
-const listOf = <T extends string>(name: string, raw: string | undefined, allowed: ReadonlyArray<T>, fallback: ReadonlyArray<T>): ReadonlyArray<T> => {
-  if (raw === undefined) return fallback
-  const items = raw.split(",").map((s) => s.trim()).filter((s) => s !== "")
-  for (const item of items) if (!allowed.includes(item as T)) throw new Error(`--${name}: unknown "${item}" (allowed: ${allowed.join(", ")})`)
-  if (items.length === 0) throw new Error(`--${name} is empty`)
-  return [...new Set(items)] as Array<T>
-}
+const distinct = <T>(items: ReadonlyArray<T>): ReadonlyArray<T> => [...new Set(items)]
 
 export const parseOptions = (argv: ReadonlyArray<string>, wrkVersion: string | undefined, env: NodeJS.ProcessEnv = process.env): HotSkuBenchOptions | "help" => {
   const { values } = parseArgs({
     args: [...argv],
     options: {
-      quick: { type: "boolean", default: false },
-      connections: { type: "string" },
-      tools: { type: "string" },
-      targets: { type: "string" },
-      "warmup-s": { type: "string" },
-      "duration-s": { type: "string" },
+      ...commonOptionSpecs,
       users: { type: "string" },
       stock: { type: "string" },
       "pg-pool": { type: "string" },
-      "wrk-threads": { type: "string" },
       "restart-audit": { type: "boolean" },
-      "no-restart-audit": { type: "boolean" },
-      "report-dir": { type: "string" },
-      "max-run-ms": { type: "string" },
-      "profile-dir": { type: "string" },
-      help: { type: "boolean", default: false }
+      "no-restart-audit": { type: "boolean" }
     },
     strict: true
   })
   if (values.help) return "help"
   const quick = values.quick === true
   const available: ReadonlyArray<Tool> = wrkVersion === undefined || quick ? ["autocannon"] : TOOLS
-  const tools = listOf("tools", values.tools, TOOLS, available)
-  if (tools.includes("wrk") && wrkVersion === undefined) throw new Error("--tools wrk: wrk is not installed (apt-get install -y wrk)")
-  const connections = (values.connections ?? (quick ? "50" : "100,50")).split(",").map((s) => wholeNumber("connections", s.trim(), 0, 1))
+  const tools = distinct(toolsOf(values.tools, available, wrkVersion))
+  const connections = connectionsOf(values.connections, quick ? "50" : "100,50")
   const warmupS = wholeNumber("warmup-s", values["warmup-s"], quick ? 0 : 2, 0)
   const durationS = wholeNumber("duration-s", values["duration-s"], quick ? 2 : 5, 1)
-  const targets = listOf("targets", values.targets, TARGETS, TARGETS)
+  const targets = distinct(listOf("targets", values.targets, TARGETS, TARGETS))
   const restartAudit = values["no-restart-audit"] === true ? false : (values["restart-audit"] ?? !quick)
   const runs = connections.length * tools.length * targets.length
   // Per run: warm-up, measurement, SKU setup, audit and settling; plus starts, sign-ups and the restart audit.
@@ -176,104 +142,11 @@ export const parseOptions = (argv: ReadonlyArray<string>, wrkVersion: string | u
     restartAudit,
     databaseUrl: env["DATABASE_URL"] || "postgres://postgres@127.0.0.1:5432/test",
     redisUrl: env["REDIS_URL"] || "redis://127.0.0.1:6379",
-    reportDir: path.resolve(values["report-dir"] ?? path.join(repoRoot, "loadtest", "reports")),
-    maxRunMs: wholeNumber("max-run-ms", values["max-run-ms"], Math.round(plannedMs + 90_000), 1000),
-    profileDir: values["profile-dir"] === undefined ? undefined : path.resolve(values["profile-dir"])
+    ...runLimitsOf(values, plannedMs)
   }
 }
 
 // ---------------------------------------------------------------- processes
-
-/** Every process this run started, by pid, so that any exit path ends them (and only them). */
-const started = new Set<ChildProcess>()
-
-const endAll = (signal: NodeJS.Signals) => {
-  for (const child of started) {
-    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-      try {
-        process.kill(child.pid, signal)
-      } catch {
-        // already gone
-      }
-    }
-  }
-}
-
-const track = (child: ChildProcess): ChildProcess => {
-  started.add(child)
-  child.once("exit", () => started.delete(child))
-  return child
-}
-
-const exited = (child: ChildProcess, timeoutMs: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve(true)
-    const timer = setTimeout(() => resolve(false), timeoutMs)
-    child.once("exit", () => {
-      clearTimeout(timer)
-      resolve(true)
-    })
-  })
-
-/** SIGTERM (or the given signal) by pid, then SIGKILL if it has not exited in time. */
-const stop = async (child: ChildProcess, graceMs: number, signal: NodeJS.Signals = "SIGTERM"): Promise<void> => {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return
-  process.kill(child.pid, signal)
-  if (await exited(child, graceMs)) return
-  process.kill(child.pid, "SIGKILL")
-  await exited(child, 5000)
-}
-
-interface RunningServer {
-  readonly child: ChildProcess
-  readonly pid: number
-  readonly port: number
-  readonly startMs: number
-  readonly output: Array<string>
-}
-
-/** Start a server process and wait for the line announcing its port. */
-const startServer = (name: string, nodeArgs: ReadonlyArray<string>, env: NodeJS.ProcessEnv, announce: RegExp, timeoutMs: number): Promise<RunningServer> =>
-  new Promise((resolve, reject) => {
-    const began = performance.now()
-    const child = track(spawn(process.execPath, [...nodeArgs], { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"] }))
-    const output: Array<string> = []
-    let settled = false
-    const keep = (line: string) => {
-      output.push(line)
-      if (output.length > 50) output.shift()
-    }
-    const fail = (why: string) => {
-      if (settled) return
-      settled = true
-      clearTimeout(timer)
-      reject(new Error(`${name} did not start: ${why}\n${output.join("\n")}`))
-    }
-    const timer = setTimeout(() => fail(`no "listening" line within ${timeoutMs} ms`), timeoutMs)
-    let pending = ""
-    child.stdout!.setEncoding("utf8").on("data", (data: string) => {
-      pending += data
-      let nl: number
-      while ((nl = pending.indexOf("\n")) >= 0) {
-        const line = pending.slice(0, nl)
-        pending = pending.slice(nl + 1)
-        keep(line)
-        const port = announce.exec(line)?.[1]
-        if (port !== undefined && !settled) {
-          settled = true
-          clearTimeout(timer)
-          resolve({ child, pid: child.pid!, port: Number(port), startMs: Math.round(performance.now() - began), output })
-        }
-      }
-    })
-    child.stderr!.setEncoding("utf8").on("data", (data: string) => {
-      for (const line of data.split("\n")) if (line !== "") keep(line)
-    })
-    child.once("exit", (code, signal) => fail(`exited (${code ?? signal})`))
-    child.once("error", (error) => fail(error.message))
-  })
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** Drops this run's schemas and keys; set while a run is under way, so that an interrupted run cleans up too. */
 let cleanupOnExit: (() => Promise<void>) | undefined
@@ -281,44 +154,14 @@ let interrupted = false
 
 /** Every process of this run stopped (SIGTERM, then SIGKILL after 10 s), then storage cleaned up. */
 const stopAllThenClean = async () => {
-  const children = [...started]
+  const children = startedProcesses()
   endAll("SIGTERM")
   await Promise.all(children.map((c) => exited(c, 10_000)))
   endAll("SIGKILL")
   await cleanupOnExit?.()
 }
 
-// ---------------------------------------------------------------- CPU accounting (Linux /proc)
-
-const clockTicksPerS = (() => {
-  const probe = spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" })
-  const n = Number(probe.stdout?.trim())
-  return Number.isInteger(n) && n > 0 ? n : 100
-})()
-
-/** utime + stime of a process in seconds, or undefined where /proc is not available. */
-const processCpuS = (pid: number): number | undefined => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
-    // The command name may contain spaces: fields are counted after its closing parenthesis.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
-    return (Number(fields[11]) + Number(fields[12])) / clockTicksPerS
-  } catch {
-    return undefined
-  }
-}
-
-const machineJiffies = (): { busy: number; total: number } | undefined => {
-  try {
-    const line = readFileSync("/proc/stat", "utf8").split("\n")[0]!
-    const n = line.trim().split(/\s+/).slice(1).map(Number)
-    const total = n.reduce((a, b) => a + b, 0)
-    const idle = (n[3] ?? 0) + (n[4] ?? 0)
-    return { busy: total - idle, total }
-  } catch {
-    return undefined
-  }
-}
+// ---------------------------------------------------------------- CPU accounting
 
 /** CPU seconds a storage backend has used so far (Redis: its own counters; Postgres: the backends of one application_name). */
 type BackendCpu = () => Promise<number | undefined>
@@ -358,19 +201,16 @@ const cpuWindow = async (pid: number, backends: ReadonlyArray<BackendCpu>): Prom
   }
   const backend0 = backends.length === 0 ? undefined : await backend()
   const t0 = performance.now()
-  const server0 = processCpuS(pid)
-  const machine0 = machineJiffies()
+  const window = processCpuWindow(pid)
   return {
     end: async () => {
       const seconds = (performance.now() - t0) / 1000
-      const server1 = processCpuS(pid)
-      const machine1 = machineJiffies()
+      const { serverCores, machineBusyShare } = window.end()
       const backend1 = backends.length === 0 ? undefined : await backend()
       return {
-        serverCores: server0 === undefined || server1 === undefined ? undefined : (server1 - server0) / seconds,
+        serverCores,
         backendCores: backend0 === undefined || backend1 === undefined ? undefined : Math.max(0, backend1 - backend0) / seconds,
-        machineBusyShare:
-          machine0 === undefined || machine1 === undefined || machine1.total === machine0.total ? undefined : (machine1.busy - machine0.busy) / (machine1.total - machine0.total)
+        machineBusyShare
       }
     }
   }
@@ -379,7 +219,7 @@ const cpuWindow = async (pid: number, backends: ReadonlyArray<BackendCpu>): Prom
 // ---------------------------------------------------------------- load generators
 
 /** What one load-generator run measured. */
-export interface LoadResult {
+export interface LoadResult extends LoadTimings {
   /** 2xx answers: acknowledged reservations. */
   readonly ok: number
   readonly non2xx: number
@@ -392,11 +232,6 @@ export interface LoadResult {
   readonly sent: number
   /** Written but never answered (cut off at the end, timed out, reset): the server may or may not have done them. */
   readonly unanswered: number
-  readonly elapsedS: number
-  readonly p50Ms: number
-  readonly p99Ms: number
-  readonly meanMs: number
-  readonly maxMs: number
 }
 
 interface LoadJob {
@@ -454,163 +289,74 @@ function done(summary, latency, requests)
 end
 `
 
-interface WrkSummary {
-  readonly requests: number
-  readonly sent: number
-  readonly durationUs: number
-  readonly connect: number
-  readonly read: number
-  readonly write: number
-  readonly status: number
-  readonly timeout: number
-  readonly p50Us: number
-  readonly p99Us: number
-  readonly meanUs: number
-  readonly maxUs: number
+const runWrk = async (script: string, job: LoadJob, threads: number): Promise<LoadResult> => {
+  const s = await runWrkScript<WrkSummary & { readonly sent: number }>({
+    script,
+    url: `${job.base}/`,
+    connections: job.connections,
+    threads,
+    seconds: job.durationS,
+    env: { HOTSKU_PATH: job.path, HOTSKU_TOKENS: job.tokensFile }
+  })
+  return {
+    ok: s.requests - s.status,
+    non2xx: s.status,
+    statuses: undefined,
+    errors: wrkErrors(s),
+    timeouts: s.timeout,
+    sent: s.sent,
+    unanswered: Math.max(0, s.sent - s.requests),
+    ...wrkTimings(s)
+  }
 }
 
-const runWrk = (script: string, job: LoadJob, threads: number): Promise<LoadResult> =>
-  new Promise((resolve, reject) => {
-    const args = ["-t", String(Math.min(threads, job.connections)), "-c", String(job.connections), "-d", `${job.durationS}s`, "--timeout", "5s", "-s", script, `${job.base}/`]
-    const child = track(
-      spawn("wrk", args, { env: { ...process.env, HOTSKU_PATH: job.path, HOTSKU_TOKENS: job.tokensFile }, stdio: ["ignore", "pipe", "pipe"] })
-    )
-    let out = ""
-    child.stdout!.setEncoding("utf8").on("data", (d: string) => (out += d))
-    child.stderr!.setEncoding("utf8").on("data", (d: string) => (out += d))
-    child.once("error", reject)
-    child.once("exit", (code) => {
-      const line = /WRK_RESULT (\{.*\})/.exec(out)?.[1]
-      if (code !== 0 || line === undefined) return reject(new Error(`wrk ${args.join(" ")} failed (${code}):\n${out}`))
-      const s = JSON.parse(line) as WrkSummary
-      resolve({
-        ok: s.requests - s.status,
-        non2xx: s.status,
-        statuses: undefined,
-        errors: s.connect + s.read + s.write + s.timeout,
-        timeouts: s.timeout,
-        sent: s.sent,
-        unanswered: Math.max(0, s.sent - s.requests),
-        elapsedS: s.durationUs / 1e6,
-        p50Ms: s.p50Us / 1000,
-        p99Ms: s.p99Us / 1000,
-        meanMs: s.meanUs / 1000,
-        maxMs: s.maxUs / 1000
-      })
+/** The autocannon driver (this file with --autocannon-driver): each job posts reservations, rotating the users' tokens. */
+const autocannonDriverMain = () =>
+  serveAutocannonJobs<LoadJob, LoadResult>(async (job, run) => {
+    const tokens = readFileSync(job.tokensFile, "utf8").split("\n").filter((t) => t !== "")
+    // One prebuilt request per user; each connection cycles through them.
+    const requests = tokens.map((token) => ({
+      method: "POST" as const,
+      path: job.path,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: BODY
+    }))
+    const latency = new Histogram()
+    const statuses: Record<string, number> = {}
+    const r = await run({ url: job.base, connections: job.connections, duration: job.durationS, timeout: 5, requests }, (status, ms) => {
+      statuses[status] = (statuses[status] ?? 0) + 1
+      if (status >= 200 && status < 300) latency.record(ms)
     })
+    const answered = r["2xx"] + r.non2xx
+    const sent = (r.requests as unknown as { sent: number }).sent
+    return {
+      ok: r["2xx"],
+      non2xx: r.non2xx,
+      statuses,
+      errors: r.errors,
+      timeouts: r.timeouts,
+      sent,
+      unanswered: Math.max(0, sent - answered),
+      ...autocannonTimings(r, latency)
+    }
   })
 
-type DriverMessage = { readonly type: "result"; readonly result: LoadResult } | { readonly type: "error"; readonly message: string }
-
-/** autocannon runs in a forked process of its own (this file with --autocannon-driver); one driver serves every run. */
-class AutocannonDriver {
-  private constructor(private readonly child: ChildProcess) {}
-
-  static start(): AutocannonDriver {
-    return new AutocannonDriver(track(fork(thisFile, ["--autocannon-driver"], { cwd: repoRoot, execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] })))
-  }
-
-  run(job: LoadJob): Promise<LoadResult> {
-    return new Promise((resolve, reject) => {
-      const onMessage = (message: DriverMessage) => {
-        cleanup()
-        if (message.type === "result") resolve(message.result)
-        else reject(new Error(`autocannon: ${message.message}`))
-      }
-      const onExit = (code: number | null) => {
-        cleanup()
-        reject(new Error(`the autocannon driver exited (${code})`))
-      }
-      const cleanup = () => {
-        this.child.off("message", onMessage)
-        this.child.off("exit", onExit)
-      }
-      this.child.on("message", onMessage)
-      this.child.once("exit", onExit)
-      this.child.send(job)
-    })
-  }
-
-  close(): Promise<void> {
-    return stop(this.child, 2000)
-  }
-}
-
-/** The driver's side: run each job it is sent, report back over IPC. */
-const autocannonDriverMain = async () => {
-  const { default: autocannon } = await import("autocannon")
-  const send = (message: DriverMessage) => process.send!(message)
-  process.on("message", (job: LoadJob) => {
-    void (async () => {
-      try {
-        const tokens = readFileSync(job.tokensFile, "utf8").split("\n").filter((t) => t !== "")
-        // One prebuilt request per user; each connection cycles through them.
-        const requests = tokens.map((token) => ({
-          method: "POST" as const,
-          path: job.path,
-          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-          body: BODY
-        }))
-        const latency = new Histogram()
-        const statuses: Record<string, number> = {}
-        const r = await new Promise<import("autocannon").Result>((resolve, reject) => {
-          const instance = autocannon(
-            { url: job.base, connections: job.connections, duration: job.durationS, timeout: 5, requests },
-            (error: unknown, result) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(result))
-          )
-          // autocannon's own histogram has 1 ms resolution; record the exact times (ms, float) instead.
-          ;(instance as unknown as NodeJS.EventEmitter).on("response", (_client: unknown, status: number, _bytes: number, ms: number) => {
-            statuses[status] = (statuses[status] ?? 0) + 1
-            if (status >= 200 && status < 300) latency.record(ms)
-          })
-        })
-        const answered = r["2xx"] + r.non2xx
-        const sent = (r.requests as unknown as { sent: number }).sent
-        send({
-          type: "result",
-          result: {
-            ok: r["2xx"],
-            non2xx: r.non2xx,
-            statuses,
-            errors: r.errors,
-            timeouts: r.timeouts,
-            sent,
-            unanswered: Math.max(0, sent - answered),
-            elapsedS: (r.finish.getTime() - r.start.getTime()) / 1000,
-            p50Ms: latency.percentile(50),
-            p99Ms: latency.percentile(99),
-            meanMs: latency.meanMs,
-            maxMs: latency.count === 0 ? 0 : latency.maxMs
-          }
-        })
-      } catch (error) {
-        send({ type: "error", message: error instanceof Error ? error.message : String(error) })
-      }
-    })()
-  })
-  process.on("disconnect", () => process.exit(0))
-}
 
 // ---------------------------------------------------------------- HTTP helpers
 
-const httpJson = async (url: string, init?: { method?: string; token?: string; body?: unknown }): Promise<{ status: number; body: unknown }> => {
+const httpJson = (url: string, init?: { method?: string; token?: string; body?: unknown }): Promise<{ status: number; body: unknown }> => {
   const headers: Record<string, string> = {}
   if (init?.token !== undefined) headers["authorization"] = `Bearer ${init.token}`
   if (init?.body !== undefined) headers["content-type"] = "application/json"
-  const response = await fetch(url, {
-    method: init?.method ?? (init?.body === undefined ? "GET" : "POST"),
-    headers,
-    ...(init?.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-    signal: AbortSignal.timeout(15_000)
-  })
-  const text = await response.text()
-  let body: unknown = text
-  try {
-    body = JSON.parse(text)
-  } catch {
-    // not JSON: keep the text for the error message
-  }
-  return { status: response.status, body }
+  return fetchJson(
+    url,
+    {
+      method: init?.method ?? (init?.body === undefined ? "GET" : "POST"),
+      headers,
+      ...(init?.body === undefined ? {} : { body: JSON.stringify(init.body) })
+    },
+    15_000
+  )
 }
 
 const expectStatus = (what: string, reply: { status: number; body: unknown }, ...ok: Array<number>) => {
@@ -891,15 +637,7 @@ export interface HotSkuReport {
   readonly startedAt: string
   readonly finishedAt: string
   readonly options: HotSkuBenchOptions
-  readonly machine: {
-    readonly cpus: number
-    readonly cpuModel: string
-    readonly node: string
-    readonly wrk: string | null
-    readonly autocannon: string
-    readonly loadAverageBefore: ReadonlyArray<number>
-    readonly loadAverageAfter: ReadonlyArray<number>
-  }
+  readonly machine: MachineInfo
   readonly durability: {
     readonly redis: RedisFacts | null
     readonly postgres: { readonly synchronousCommit: string; readonly fsync: string } | null
@@ -966,18 +704,6 @@ const goalsOf = (ratios: ReadonlyArray<Ratio>, tools: ReadonlyArray<Tool>, store
   )
 
 // ---------------------------------------------------------------- printing
-
-const pad = (s: string, n: number) => (s.length >= n ? s : s + " ".repeat(n - s.length))
-const padLeft = (s: string, n: number) => (s.length >= n ? s : " ".repeat(n - s.length) + s)
-const fixed = (n: number | undefined, digits: number) => (n === undefined ? "-" : n.toFixed(digits))
-const pct = (n: number | undefined) => (n === undefined ? "-" : `${(n * 100).toFixed(0)}%`)
-const thousands = (n: number) => Math.round(n).toLocaleString("en-US")
-const yes = (b: boolean | undefined) => (b === undefined ? "-" : b ? "yes" : "NO")
-
-const table = (header: ReadonlyArray<string>, widths: ReadonlyArray<number>, left: ReadonlySet<number>, rows: ReadonlyArray<ReadonlyArray<string>>) => {
-  const line = (cells: ReadonlyArray<string>) => cells.map((c, i) => (left.has(i) ? pad(c, widths[i]!) : padLeft(c, widths[i]!))).join("  ")
-  return [line(header), ...rows.map(line)].join("\n")
-}
 
 const measurementTable = (rows: ReadonlyArray<Measurement>) =>
   table(
@@ -1068,7 +794,7 @@ const main = async (options: HotSkuBenchOptions, wrkVersion: string | undefined)
   const targets: Array<Target> = []
   let admin: PgPool | undefined
   let redis: Redis | undefined
-  let driver: AutocannonDriver | undefined
+  let driver: AutocannonDriver<LoadJob, LoadResult> | undefined
   const schemasCreated: Array<string> = []
 
   const dropSchema = async (pool: PgPool, schema: string) => {
@@ -1098,16 +824,7 @@ const main = async (options: HotSkuBenchOptions, wrkVersion: string | undefined)
     })())
 
   cleanupOnExit = cleanupStorage
-  const watchdog = setTimeout(() => {
-    console.error(`FAILED: the run took longer than --max-run-ms ${options.maxRunMs}`)
-    endAll("SIGKILL")
-    const hardExit = setTimeout(() => process.exit(1), 15_000)
-    void sleep(500).then(cleanupStorage).finally(() => {
-      clearTimeout(hardExit)
-      process.exit(1)
-    })
-  }, options.maxRunMs)
-  watchdog.unref()
+  const watchdog = armWatchdog(options.maxRunMs, cleanupStorage, 500)
 
   const rows: Array<Measurement> = []
   const audits: Array<AuditRow> = []
@@ -1184,7 +901,7 @@ const main = async (options: HotSkuBenchOptions, wrkVersion: string | undefined)
       audits.push(await audit(ledger, "after-run"))
     }
 
-    if (options.tools.includes("autocannon")) driver = AutocannonDriver.start()
+    if (options.tools.includes("autocannon")) driver = await AutocannonDriver.start<LoadJob, LoadResult>(thisFile)
     const load = (tool: Tool, job: LoadJob) => (tool === "wrk" ? runWrk(wrkScript, job, options.wrkThreads) : driver!.run(job))
 
     console.log("")
@@ -1280,19 +997,7 @@ const main = async (options: HotSkuBenchOptions, wrkVersion: string | undefined)
     const stores = options.targets.filter(isStore)
     const goals = goalsOf(ratios, options.tools, stores)
     const report: HotSkuReport = {
-      kind: "hot-sku-bench",
-      startedAt: startedAt.toISOString(),
-      finishedAt: new Date().toISOString(),
-      options,
-      machine: {
-        cpus: os.cpus().length,
-        cpuModel: os.cpus()[0]?.model ?? "unknown",
-        node: process.version,
-        wrk: wrkVersion ?? null,
-        autocannon: (JSON.parse(readFileSync(path.join(repoRoot, "node_modules", "autocannon", "package.json"), "utf8")) as { version: string }).version,
-        loadAverageBefore,
-        loadAverageAfter: os.loadavg()
-      },
+      ...reportHeader("hot-sku-bench", startedAt, options, wrkVersion, loadAverageBefore),
       durability: { redis: redisDurability, postgres: postgresDurability },
       servers: targets.map((t) => ({ target: t.id, pid: t.server.pid, port: t.server.port, startMs: t.server.startMs })),
       rows,
@@ -1302,15 +1007,9 @@ const main = async (options: HotSkuBenchOptions, wrkVersion: string | undefined)
       auditPassed,
       warnings
     }
-    mkdirSync(options.reportDir, { recursive: true })
-    const file = path.join(options.reportDir, `hot-sku-${startedAt.toISOString().replace(/[:.]/g, "-")}.json`)
-    writeFileSync(file, JSON.stringify(report, null, 2))
+    const file = writeReport(options.reportDir, "hot-sku", startedAt, report)
 
-    console.log("")
-    console.log(measurementTable(rows))
-    console.log("")
-    console.log(ratioTable(ratios))
-    console.log("")
+    printTables(measurementTable(rows), ratioTable(ratios))
     for (const g of goals) {
       console.log(
         `goals (${g.tool}, ${labels[g.store]}, ${GOALS.atConnections} connections: ≥ ${GOALS.vsPostgres}× (a), ≥ ${GOALS.vsRedis}× (b), p99 ≤ ${GOALS.p99Ms} ms): ${g.met === undefined ? "not evaluated" : g.met ? "met" : "MISSED"}`
@@ -1331,7 +1030,7 @@ const main = async (options: HotSkuBenchOptions, wrkVersion: string | undefined)
     if (postgresDurability !== null) {
       console.log(`durability: postgres synchronous_commit=${postgresDurability.synchronousCommit} fsync=${postgresDurability.fsync} (postgres baseline and store snapshots)`)
     }
-    console.log(`load average before ${loadAverageBefore.map((n) => n.toFixed(2)).join(" ")}, after ${report.machine.loadAverageAfter.map((n) => n.toFixed(2)).join(" ")} (${os.cpus().length} cores)`)
+    console.log(`${loadAverageLine(report.machine)} (${os.cpus().length} cores)`)
     console.log(`report: ${path.relative(process.cwd(), file)}`)
     if (!auditPassed) {
       console.log("FAILED: the audit found lost, extra or oversold reservations (see above)")
@@ -1352,7 +1051,7 @@ const main = async (options: HotSkuBenchOptions, wrkVersion: string | undefined)
 
 const isEntryPoint = process.argv[1] !== undefined && path.resolve(process.argv[1]) === thisFile
 
-if (isEntryPoint && process.argv.includes("--autocannon-driver")) {
+if (isEntryPoint && process.argv.includes(AUTOCANNON_DRIVER_FLAG)) {
   void autocannonDriverMain()
 } else if (isEntryPoint) {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -1366,18 +1065,7 @@ if (isEntryPoint && process.argv.includes("--autocannon-driver")) {
     })
   }
   const wrkVersion = wrkInstalled()
-  let options: HotSkuBenchOptions | "help"
-  try {
-    options = parseOptions(process.argv.slice(2), wrkVersion)
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : error)
-    console.error(HELP)
-    process.exit(2)
-  }
-  if (options === "help") {
-    console.log(HELP)
-    process.exit(0)
-  }
+  const options = optionsOrExit(() => parseOptions(process.argv.slice(2), wrkVersion), HELP)
   if (wrkVersion === undefined && !options.quick) console.log("wrk is not installed (apt-get install -y wrk): autocannon only, which saturates near 30k requests/s here")
   main(options, wrkVersion).then(
     (code) => process.exit(code),
