@@ -33,6 +33,3 @@ export interface RateLimiter {
 
 /** No limits (RATE_LIMITS=off, unit tests). */
 export const unlimited: RateLimiter = { take: () => ({ ok: true }) }
-
-/** For routes of a store without accounts yet, and for tests: every token is unknown. */
-export const noAuthentication: Authenticator = { authenticate: () => Promise.resolve(undefined) }

@@ -48,7 +48,7 @@ export const storeSettingsFromEnv = (env: NodeJS.ProcessEnv = process.env): Stor
   admin: env["ADMIN_EMAIL"] && env["ADMIN_PASSWORD"] ? { email: env["ADMIN_EMAIL"], password: env["ADMIN_PASSWORD"] } : undefined
 })
 
-/** The route classes of the gateway onto the token buckets; health checks are never limited. */
+/** The route classes of the gateway onto the token buckets (the pipeline never asks for `health`; the check narrows the type). */
 const limiterOf = (limiter: RateLimiter | undefined): Limiter =>
   limiter === undefined
     ? unlimited
