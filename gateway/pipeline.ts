@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto"
-import { Cause, Effect, Exit, type Fiber, Option, ParseResult, Runtime, Schema, SchemaAST } from "effect"
+import { Cause, Effect, Either, Exit, type Fiber, Option, ParseResult, Runtime, Schema, SchemaAST } from "effect"
 import type uWS from "uWebSockets.js"
 import {
   ApiError,
@@ -18,6 +18,7 @@ import {
   unavailable,
   uriTooLong
 } from "./api-error.ts"
+import { quickCheckOf } from "./fast-decode.ts"
 import type { HttpMetrics } from "./http-metrics.ts"
 import { type Authenticator, type IdempotencyGuard, type RateLimiter, unlimited } from "./ports.ts"
 import type { AnyRoute, Caller, Method, Reply, RouteRequest } from "./route.ts"
@@ -79,6 +80,25 @@ interface CompiledRoute {
 }
 
 const strict = { errors: "all", onExcessProperty: "error" } as const
+
+type Decoder = (u: unknown) => ReturnType<ReturnType<typeof Schema.decodeUnknownEither>>
+
+/**
+ * Replies are checked against the route's schema (a mismatch is a 500). Without transformations,
+ * encoding only checks: a reply the quick check accepts is its own encoding.
+ */
+const encoderOf = (schema: Schema.Schema<unknown, unknown, never>): ((a: unknown) => unknown) => {
+  const encode = Schema.encodeSync(schema)
+  const quick = SchemaAST.typeAST(schema.ast) === schema.ast ? quickCheckOf(schema.ast) : undefined
+  return quick === undefined ? encode : (a) => (quick(a) ? a : encode(a))
+}
+
+/** The strict decode, behind a quick check of inputs that need no transformation (gateway/fast-decode.ts). */
+const decoderOf = (schema: Schema.Schema<unknown, unknown, never>): Decoder => {
+  const decode = Schema.decodeUnknownEither(schema, strict)
+  const quick = quickCheckOf(schema.ast)
+  return quick === undefined ? decode : (u) => (quick(u) ? Either.right(u) : decode(u))
+}
 const allowed = { ok: true } as const
 
 const issuesOf = (error: ParseResult.ParseError, prefix: string): Array<Issue> => {
@@ -111,14 +131,14 @@ export class Pipeline<R> {
   ) {
     for (const route of routes) {
       this.compiled.set(route, {
-        decodeParams: route.params && Schema.decodeUnknownEither(route.params, strict),
-        decodeQuery: route.query && Schema.decodeUnknownEither(route.query, strict),
-        decodeBody: route.body && Schema.decodeUnknownEither(route.body, strict),
-        // A schema without transformations encodes to the value itself: skip the walk.
+        decodeParams: route.params && decoderOf(route.params),
+        decodeQuery: route.query && decoderOf(route.query),
+        decodeBody: route.body && decoderOf(route.body),
+        // A schema without transformations or checks encodes to the value itself: skip the walk.
         encodeSuccess:
           route.success.schema === undefined || SchemaAST.encodedAST(route.success.schema.ast) === route.success.schema.ast
             ? undefined
-            : Schema.encodeSync(route.success.schema)
+            : encoderOf(route.success.schema)
       })
     }
     this.fork = Runtime.runFork(deps.runtime)
@@ -200,9 +220,11 @@ export class Pipeline<R> {
     const compiled = this.compiled.get(route)!
     const nowMs = Date.now()
     // The client address costs a native call: read it (before the first await, while `res` is
-    // surely valid) only where something uses it: IP rate limits, anonymous idempotency scopes.
+    // surely valid) only where something uses it: IP rate limits, anonymous idempotency scopes
+    // (a request that may carry a key), handlers that ask for it.
     const limited = rateLimiter !== unlimited && route.rateClass !== "health"
-    const ip = limited || route.idempotency !== "none" || route.needsClientIp === true ? Buffer.from(x.res.getRemoteAddressAsText()).toString() : ""
+    const keyed = route.idempotency !== "none" && (headers["idempotency-key"] !== undefined || route.idempotencyBodyField !== undefined)
+    const ip = limited || keyed || route.needsClientIp === true ? Buffer.from(x.res.getRemoteAddressAsText()).toString() : ""
 
     const byIp = limited ? rateLimiter.take(route.rateClass, `ip:${ip}`, nowMs) : allowed
     if (!byIp.ok) return this.fail(x, rateLimited(byIp.retryAfterSeconds))
@@ -325,10 +347,7 @@ export class Pipeline<R> {
       nowMs,
       idempotencyKey
     }
-    // Suspended, so that a handler that throws instead of returning an Effect is a defect like any other.
-    // Most handlers finish synchronously (a read of an actor in memory): take the exit at once.
-    const fiber = this.fork(Effect.suspend(() => route.handler(request)))
-    const exit = fiber.unsafePoll() ?? (await new Promise<Exit.Exit<unknown, ApiError>>((resolve) => fiber.addObserver(resolve)))
+    const exit = route.direct !== undefined ? await this.runDirect(route, request) : await this.runHandler(route, request)
     let status: number
     let payload: unknown
     let extraHeaders: Readonly<Record<string, string>> | undefined
@@ -363,6 +382,24 @@ export class Pipeline<R> {
     const raw = Exit.isSuccess(exit) ? (exit.value as Reply<unknown>).raw : undefined
     if (raw !== undefined) return this.respondRaw(x, status, raw.contentType, raw.text)
     this.respond(x, status, payload, extraHeaders)
+  }
+
+  private runHandler(route: AnyRoute, request: RouteRequest<unknown, unknown, unknown>): Exit.Exit<unknown, ApiError> | Promise<Exit.Exit<unknown, ApiError>> {
+    // Suspended, so that a handler that throws instead of returning an Effect is a defect like any other.
+    // Most handlers finish synchronously (a read of an actor in memory): take the exit at once.
+    const fiber = this.fork(Effect.suspend(() => route.handler(request)))
+    return fiber.unsafePoll() ?? new Promise<Exit.Exit<unknown, ApiError>>((resolve) => fiber.addObserver(resolve))
+  }
+
+  /** A route's fiber-less handler (see `RouteSpec.direct`); a throw is a defect like any other. */
+  private runDirect(route: AnyRoute, request: RouteRequest<unknown, unknown, unknown>): Promise<Exit.Exit<unknown, ApiError>> {
+    return new Promise((resolve) => {
+      try {
+        route.direct!(request, this.deps.runtime.context, resolve)
+      } catch (defect) {
+        resolve(Exit.die(defect))
+      }
+    })
   }
 
   private readBody(x: Exchange): Promise<Buffer | "too_large" | "timeout"> {

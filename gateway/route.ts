@@ -1,4 +1,4 @@
-import type { Effect, Schema } from "effect"
+import type { Context, Effect, Exit, Schema } from "effect"
 import type { ApiError } from "./api-error.ts"
 
 export type Method = "get" | "post" | "put" | "patch" | "delete"
@@ -76,7 +76,20 @@ export interface RouteSpec<Params, Query, Body, Success, R> {
   /** Error codes the route may answer with, by status, for the OpenAPI document. */
   readonly errors: ReadonlyArray<readonly [status: number, code: string]>
   readonly handler: (request: RouteRequest<Params, Query, Body>) => Effect.Effect<Reply<Success>, ApiError, R>
+  /**
+   * Optional, for the hottest routes: the handler's work without an Effect fiber. It gets the
+   * request, the services of the gateway's runtime, and `done`, which it calls exactly once (maybe
+   * before returning) with what `handler` would have ended with. The pipeline then runs this
+   * instead of `handler`; build `handler` from it (`handlerOf` in gateway/direct.ts) so the two never differ.
+   */
+  readonly direct?: DirectHandler<Params, Query, Body, Success, R>
 }
+
+export type DirectHandler<Params, Query, Body, Success, R> = (
+  request: RouteRequest<Params, Query, Body>,
+  services: Context.Context<R>,
+  done: (exit: Exit.Exit<Reply<Success>, ApiError>) => void
+) => void
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyRoute<R = any> = RouteSpec<any, any, any, any, R>

@@ -34,7 +34,7 @@
  * Writes loadtest/reports/hot-sku-<timestamp>.json.
  */
 import { randomBytes } from "node:crypto"
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import os from "node:os"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -98,7 +98,8 @@ const HELP = `usage: hot-sku-bench.ts [options]
                           (default on, off with --quick; --no-restart-audit turns it off)
   --report-dir DIR        where the JSON report goes (default loadtest/reports)
   --max-run-ms N          abort (FAILED, exit 1) past this; default: the plan's length plus 90 s
-  --profile-dir DIR       run the stores under node --cpu-prof; profiles written to DIR when they stop
+  --profile-dir DIR       run the stores from a source-mapped bundle (DIR/store.mjs) under node --cpu-prof;
+                          profiles written to DIR when they stop
 environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test), REDIS_URL (default redis://127.0.0.1:6379)`
 
 const distinct = <T>(items: ReadonlyArray<T>): ReadonlyArray<T> => [...new Set(items)]
@@ -409,7 +410,7 @@ interface StoreContext {
   readonly scratch: string
   readonly admin: { readonly email: string; readonly password: string }
   readonly users: number
-  readonly profileDir: string | undefined
+  readonly profile: { readonly dir: string; readonly bundle: string } | undefined
 }
 
 const storeEnv = (ctx: StoreContext, storage: Record<string, string>): NodeJS.ProcessEnv => ({
@@ -418,6 +419,8 @@ const storeEnv = (ctx: StoreContext, storage: Record<string, string>): NodeJS.Pr
   PORT: "0",
   RATE_LIMITS: "off",
   PASSWORD_HASH_LOG_N: "12",
+  // An empty store, without npm start's demo catalog (it only slows the start).
+  DEMO_CATALOG: "off",
   // Holds must not expire before the final audit reads them.
   RESERVATION_TTL_MS: String(60 * 60_000),
   ADMIN_EMAIL: ctx.admin.email,
@@ -428,15 +431,45 @@ const storeEnv = (ctx: StoreContext, storage: Record<string, string>): NodeJS.Pr
   ...storage
 })
 
-const startStore = (id: TargetId, env: NodeJS.ProcessEnv, profileDir: string | undefined) =>
-  startServer(id, [...(profileDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", profileDir]), "--import", "tsx", "gateway/main.ts"], env, /^store listening on http:\/\/[^:]+:(\d+)/, 120_000)
+/**
+ * Under --profile-dir the store runs from an esbuild bundle with a source map (`store.mjs` in that
+ * directory, packages left external and resolved through a link to node_modules): profiles taken
+ * under tsx point at whitespace-minified code, a bundle's lines map back to the sources.
+ */
+const storeBundle = async (profileDir: string): Promise<string> => {
+  const outfile = path.join(profileDir, "store.mjs")
+  mkdirSync(profileDir, { recursive: true })
+  if (!existsSync(path.join(profileDir, "node_modules"))) symlinkSync(path.resolve("node_modules"), path.join(profileDir, "node_modules"), "dir")
+  const { build } = await import("esbuild")
+  await build({
+    entryPoints: ["gateway/main.ts"],
+    outfile,
+    bundle: true,
+    packages: "external",
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    sourcemap: true,
+    logLevel: "warning"
+  })
+  return outfile
+}
+
+const startStore = (id: TargetId, env: NodeJS.ProcessEnv, profile: { readonly dir: string; readonly bundle: string } | undefined) =>
+  startServer(
+    id,
+    profile === undefined ? ["--import", "tsx", "gateway/main.ts"] : ["--cpu-prof", "--cpu-prof-interval", "250", "--cpu-prof-dir", profile.dir, profile.bundle],
+    env,
+    /^store listening on http:\/\/[^:]+:(\d+)/,
+    120_000
+  )
 
 const SELLER_ID = "s_hotsku_bench"
 
 /** The store, started with `storage`; users signed up, admin logged in. */
 const storeTarget = async (id: TargetId, ctx: StoreContext, storage: Record<string, string>, backendCpu: ReadonlyArray<BackendCpu>): Promise<Target> => {
   const env = storeEnv(ctx, storage)
-  const server = await startStore(id, env, ctx.profileDir)
+  const server = await startStore(id, env, ctx.profile)
   let adminToken = ""
   const login = async (srv: RunningServer) => {
     const body = expectStatus(`${id} POST /v1/auth/login (admin)`, await httpJson(`${base(srv)}/v1/auth/login`, { body: { email: ctx.admin.email, password: ctx.admin.password } }), 200, 201)
@@ -475,7 +508,7 @@ const storeTarget = async (id: TargetId, ctx: StoreContext, storage: Record<stri
     },
     restart: async (signal) => {
       await stop(target.server.child, 30_000, signal)
-      target.server = await startStore(id, env, ctx.profileDir)
+      target.server = await startStore(id, env, ctx.profile)
       await login(target.server)
     }
   }
@@ -498,7 +531,7 @@ const postgresTarget = async (ctx: BaselineContext, admin: PgPool, schema: strin
     ["--import", "tsx", "loadtest/baselines/reserve-server.ts"],
     { ...process.env, MODE: "postgres", PORT: "0", TOKENS_FILE: ctx.tokensFile, DATABASE_URL: schemaUrl, PG_POOL: String(ctx.pgPool), PG_APPLICATION_NAME: applicationName },
     /^listening (\d+)/,
-    20_000
+    120_000
   )
   return {
     id: "postgres",
@@ -527,7 +560,7 @@ const redisTarget = async (ctx: BaselineContext, redis: Redis, prefix: string): 
     ["--import", "tsx", "loadtest/baselines/reserve-server.ts"],
     { ...process.env, MODE: "redis", PORT: "0", TOKENS_FILE: ctx.tokensFile, REDIS_URL: ctx.redisUrl, REDIS_PREFIX: prefix },
     /^listening (\d+)/,
-    20_000
+    120_000
   )
   return {
     id: "redis",
@@ -843,7 +876,8 @@ const main = async (options: HotSkuBenchOptions, wrkVersion: string | undefined)
       redis = await connectRedis(options.redisUrl)
       redisDurability = await redisFacts(redis)
     }
-    const ctx: StoreContext = { scratch, admin: { email: `admin-${runId}@example.com`, password: randomBytes(12).toString("hex") }, users: options.users, profileDir: options.profileDir }
+    const profile = options.profileDir === undefined ? undefined : { dir: options.profileDir, bundle: await storeBundle(options.profileDir) }
+    const ctx: StoreContext = { scratch, admin: { email: `admin-${runId}@example.com`, password: randomBytes(12).toString("hex") }, users: options.users, profile }
     const baselineTokens = path.join(scratch, "baseline-tokens.txt")
     writeFileSync(baselineTokens, Array.from({ length: options.users }, () => randomBytes(32).toString("base64url")).join("\n") + "\n")
     const bctx: BaselineContext = { tokensFile: baselineTokens, databaseUrl: options.databaseUrl, redisUrl: options.redisUrl, pgPool: options.pgPool }

@@ -39,6 +39,12 @@ export interface ActorDefinition<State, Command, Event, Reply, Rejection> {
   readonly evolve: (state: State, event: Event) => State
   /** The earliest durable timer in `state`, if any. Called after each burst of commands, not per command. */
   readonly nextTimer?: ((state: State) => DurableTimer<Command> | undefined) | undefined
+  /**
+   * For states that grow with traffic: how many entries (holds, ids, …) a snapshot of `state`
+   * encodes, O(1). The host then waits for more events between snapshots as the state grows
+   * (`snapshotEventsPerEntry` per entry), so snapshots cost a bounded amount per event.
+   */
+  readonly snapshotEntries?: ((state: State) => number) | undefined
   readonly limits: ActorLimits
 }
 

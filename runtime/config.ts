@@ -31,6 +31,11 @@ export interface HostConfig {
   readonly timerWindowLimit: number
   /** Snapshot records written per storage round-trip. */
   readonly snapshotBatchSize: number
+  /**
+   * An actor whose definition declares `snapshotEntries` is snapshotted no sooner than this many
+   * events per entry of its state (and never sooner than its `snapshotEveryEvents`).
+   */
+  readonly snapshotEventsPerEntry: number
   /** Trim the journal below what every snapshot and every projection has passed. */
   readonly trimJournal: boolean
   /** Projections that must have passed a position before it may be trimmed (missing ⇒ nothing is trimmed). */
@@ -51,6 +56,7 @@ export const defaultHostConfig: HostConfig = {
   timerHorizonMs: 10 * 60_000,
   timerWindowLimit: 10_000,
   snapshotBatchSize: 500,
+  snapshotEventsPerEntry: 2,
   trimJournal: true,
   retainForProjections: []
 }

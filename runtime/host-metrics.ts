@@ -13,6 +13,7 @@ export class HostMetrics {
   readonly appendFailures
   readonly snapshotsWritten
   readonly snapshotLatencyMs
+  readonly snapshotEncodeMs
   readonly passivated
   readonly shardsLost
   readonly recoveryMs
@@ -32,6 +33,7 @@ export class HostMetrics {
     this.appendFailures = r.counter("journal_append_failures_total", "Journal appends that failed").with()
     this.snapshotsWritten = r.counter("snapshots_written_total", "Actor snapshots stored").with()
     this.snapshotLatencyMs = r.histogram("snapshot_write_latency_ms", "Latency of one snapshot write round-trip", latencyBucketsMs).with()
+    this.snapshotEncodeMs = r.histogram("snapshot_encode_ms", "Time to encode one actor state for a snapshot (the event loop is busy meanwhile)", latencyBucketsMs).with()
     this.passivated = r.counter("actors_passivated_total", "Idle actors dropped from memory").with()
     this.shardsLost = r.counter("shards_lost_total", "Shards given up because a newer owner fenced this host").with()
     this.recoveryMs = r.histogram("shard_recovery_ms", "Time to recover one shard (snapshot + journal tail)", latencyBucketsMs).with()

@@ -1,4 +1,4 @@
-import { Effect, type Either } from "effect"
+import { Effect, Either } from "effect"
 import { actorKey, type AnyActorDefinition, codecFor, splitActorKey } from "./actor.ts"
 import { Batch, Cell, CellStatus, type ActorType, type Envelope, type Waiter } from "./cell.ts"
 import { defaultHostConfig, type HostConfig } from "./config.ts"
@@ -41,11 +41,14 @@ interface Shard {
   savedCheckpoint: Position
 }
 
+/** A snapshot to take: `state` is the cell's state at `seq`, durable at `position`; encoded only when written. */
 interface SnapshotJob {
   readonly shard: Shard
   readonly cell: Cell
   readonly generation: number
-  readonly record: SnapshotRecord
+  readonly state: unknown
+  readonly seq: number
+  readonly position: Position
   readonly passivate: boolean
 }
 
@@ -71,6 +74,7 @@ export class ActorHost {
   private flushScheduled = false
   private snapshotJobs: Array<SnapshotJob> = []
   private snapshotInFlight = false
+  private snapshotWriteScheduled = false
   private readonly timers: TimerQueue
   private readonly intervals: Array<NodeJS.Timeout> = []
   private stopping = false
@@ -392,7 +396,7 @@ export class ActorHost {
     this.flushScheduled = false
     const shards = this.flushQueue.splice(0)
     for (const shard of shards) this.flush(shard)
-    if (this.snapshotJobs.length > 0 && !this.snapshotInFlight) void this.writeSnapshots()
+    this.scheduleSnapshotWrite()
   }
 
   private flush(shard: Shard) {
@@ -432,13 +436,35 @@ export class ActorHost {
         cell.dirtyFrom = position
         shard.dirtyCells.add(cell)
       }
-      const every = cell.type.definition.limits.snapshotEveryEvents
-      if (c.seq - cell.snapshotSeq >= every && !cell.snapshotQueued) this.queueSnapshot(shard, cell, c.state, c.seq, position, false)
+      if (!cell.snapshotQueued && this.snapshotDue(cell, c.seq - cell.snapshotSeq)) this.queueSnapshot(shard, cell, c.state, c.seq, position, false)
     }
     for (const w of batch.waiters) settle(w)
     if (shard.pending !== null) this.flush(shard)
     this.releaseBlocked(shard)
-    if (this.snapshotJobs.length > 0 && !this.snapshotInFlight) void this.writeSnapshots()
+    // On a later turn: the replies just released go out before any snapshot is encoded.
+    this.scheduleSnapshotWrite()
+  }
+
+  /**
+   * Snapshot after `snapshotEveryEvents` events, and for a state that declares its size, not
+   * before `snapshotEventsPerEntry` events per entry: a snapshot costs O(entries), so a large
+   * state (a hot SKU's holds) is snapshotted less often, at a bounded cost per event, and its
+   * journal tail replays in about the time its snapshot takes to load.
+   */
+  private snapshotDue(cell: Cell, eventsSince: number): boolean {
+    const def = cell.type.definition
+    if (eventsSince < def.limits.snapshotEveryEvents) return false
+    // The newest state, not the captured one: reading an older version of a versioned state costs a reroot.
+    return def.snapshotEntries === undefined || eventsSince >= def.snapshotEntries(cell.state) * this.config.snapshotEventsPerEntry
+  }
+
+  private scheduleSnapshotWrite() {
+    if (this.snapshotWriteScheduled || this.snapshotInFlight || this.snapshotJobs.length === 0) return
+    this.snapshotWriteScheduled = true
+    setImmediate(() => {
+      this.snapshotWriteScheduled = false
+      void this.writeSnapshots()
+    })
   }
 
   private releaseBlocked(shard: Shard) {
@@ -611,7 +637,7 @@ export class ActorHost {
         else this.evict(shard, cell)
       }
     }
-    if (this.snapshotJobs.length > 0 && !this.snapshotInFlight) void this.writeSnapshots()
+    this.scheduleSnapshotWrite()
   }
 
   private evict(shard: Shard, cell: Cell) {
@@ -625,46 +651,53 @@ export class ActorHost {
 
   // ---------------------------------------------------------------- snapshots and checkpoints
 
+  /** States are kept as they are (persistent); encoding waits for the writer, off the command path. */
   private queueSnapshot(shard: Shard, cell: Cell, state: unknown, seq: number, position: Position, passivate: boolean) {
     if (seq <= cell.snapshotSeq) return
-    const def = cell.type.definition
-    let timer
-    let encoded
+    cell.snapshotQueued = true
+    this.snapshotJobs.push({ shard, cell, generation: cell.generation, state, seq, position, passivate })
+  }
+
+  /** The stored form of a job's state, or undefined (logged) when it cannot be encoded. */
+  private encodeSnapshot(job: SnapshotJob): SnapshotRecord | undefined {
+    const { cell, shard } = job
+    const began = performance.now()
     try {
-      timer = def.nextTimer?.(state)
-      encoded = cell.type.stateCodec.encode(state)
+      const timer = cell.type.definition.nextTimer?.(job.state)
+      const state = cell.type.stateCodec.encode(job.state)
+      return { actor: cell.key, shard: shard.id, seq: job.seq, position: job.position, timerAtMs: timer === undefined ? null : timer.atMs, state }
     } catch (defect) {
       // The journal still holds every event; without a snapshot the actor just recovers from further back.
       this.metrics.crashes.inc()
-      return this.log(`state of ${cell.key} cannot be encoded for a snapshot`, defect)
+      cell.snapshotQueued = false
+      this.log(`state of ${cell.key} cannot be encoded for a snapshot`, defect)
+      return undefined
+    } finally {
+      this.metrics.snapshotEncodeMs.observe(performance.now() - began)
     }
-    cell.snapshotQueued = true
-    this.snapshotJobs.push({
-      shard,
-      cell,
-      generation: cell.generation,
-      passivate,
-      record: {
-        actor: cell.key,
-        shard: shard.id,
-        seq,
-        position,
-        timerAtMs: timer === undefined ? null : timer.atMs,
-        state: encoded
-      }
-    })
   }
 
   private async writeSnapshots(): Promise<void> {
     if (this.snapshotInFlight || this.snapshotJobs.length === 0) return
     this.snapshotInFlight = true
-    const jobs = this.snapshotJobs.splice(0, this.config.snapshotBatchSize)
+    const jobs: Array<SnapshotJob> = []
+    const records: Array<SnapshotRecord> = []
+    for (const job of this.snapshotJobs.splice(0, this.config.snapshotBatchSize)) {
+      // A cell reset since (crash, failed append) was reloaded from storage: its old state is not worth storing.
+      if (job.cell.generation !== job.generation) continue
+      const record = this.encodeSnapshot(job)
+      if (record === undefined) continue
+      jobs.push(job)
+      records.push(record)
+    }
     const began = performance.now()
-    const result = await run(this.ports.snapshots.save(jobs.map((j) => j.record)))
+    const result = records.length === 0 ? Either.right(undefined) : await run(this.ports.snapshots.save(records))
     this.snapshotInFlight = false
     this.metrics.snapshotLatencyMs.observe(performance.now() - began)
-    for (const job of jobs) {
-      const { cell, shard, record } = job
+    for (let i = 0; i < jobs.length; i++) {
+      const job = jobs[i]!
+      const record = records[i]!
+      const { cell, shard } = job
       if (cell.generation !== job.generation) continue
       cell.snapshotQueued = false
       if (result._tag === "Left") continue
@@ -679,7 +712,7 @@ export class ActorHost {
     }
     if (result._tag === "Left") this.log("snapshot write failed; will retry", result.left)
     else this.metrics.snapshotsWritten.inc(jobs.length)
-    if (this.snapshotJobs.length > 0) void this.writeSnapshots()
+    this.scheduleSnapshotWrite()
   }
 
   /** The recovery checkpoint of a shard: every event at or below it is covered by a stored snapshot. */

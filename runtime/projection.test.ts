@@ -41,10 +41,10 @@ const totals = () => {
   return { projection, byActor, applies: () => applies, failOnce: (n: number) => (failNext = n) }
 }
 
-const setup = async (ports: HostPorts, model: ReturnType<typeof totals>, registry = new MetricsRegistry()) => {
+const setup = async (ports: HostPorts, model: ReturnType<typeof totals>, registry = new MetricsRegistry(), tuning: { readBatches?: number; coalesceMs?: number } = {}) => {
   const host = new ActorHost(ports, [ledger], { shardCount: SHARDS }, registry, () => {})
   await host.start()
-  const runner = new ProjectionRunner(ports.journal, ports.positions, model.projection, { shards, readBatches: 3, pollEveryMs: 50, retryAfterMs: 10 }, registry, () => {})
+  const runner = new ProjectionRunner(ports.journal, ports.positions, model.projection, { shards, readBatches: 3, pollEveryMs: 50, retryAfterMs: 10, ...tuning }, registry, () => {})
   await runner.start()
   const off = host.onAppend((shard, position) => runner.notify(shard, position))
   cleanup.push(async () => {
@@ -77,5 +77,25 @@ describe("projection runner", () => {
     for (let i = 40; i < 50; i++) await again.host.ask(ledger, `a${i % 5}`, { _tag: "Deposit", id: `op${i}`, amount: 2 })
     expect(await again.runner.caughtUp()).toBe(true)
     expect([...model.byActor.values()].reduce((a, b) => a + b, 0)).toBe(60)
+  })
+
+  it("with coalesceMs, appends to a busy shard are read together: far fewer reads and position writes than appends", async () => {
+    const ports: HostPorts = { journal: makeMemoryJournal(), snapshots: makeMemorySnapshotStore(), positions: makeMemoryPositionStore() }
+    let positionWrites = 0
+    const counted: HostPorts = { ...ports, positions: { ...ports.positions, set: (...args) => Effect.suspend(() => (positionWrites++, ports.positions.set(...args))) } }
+    const model = totals()
+    const { host, runner } = await setup(counted, model, new MetricsRegistry(), { readBatches: 128, coalesceMs: 100 })
+    const began = Date.now()
+    // 60 appends on one actor (one shard), one after another, over a few hundred ms.
+    for (let i = 0; i < 60; i++) {
+      await host.ask(ledger, "hot", { _tag: "Deposit", id: `hot${i}`, amount: 1 })
+      await new Promise((r) => setTimeout(r, 3))
+    }
+    expect(await runner.caughtUp()).toBe(true)
+    expect(model.byActor.get("ledger/hot")).toBe(60)
+    const elapsedMs = Date.now() - began
+    // At most about one read (and position write) per 100 ms per shard, plus the first and the last.
+    expect(positionWrites).toBeLessThanOrEqual(Math.ceil(elapsedMs / 100) + 3)
+    expect(positionWrites).toBeLessThan(30)
   })
 })

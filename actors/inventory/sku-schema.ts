@@ -12,8 +12,12 @@ export const skuLimits = {
   maxMovementQuantity: 1_000_000,
   /** Largest absolute level SetOnHand / SetInTransit may set, per warehouse. */
   maxStockLevel: 1_000_000_000,
-  /** Live holds per SKU; one more is refused with `too_many_holds`. */
-  maxLiveHolds: 100_000,
+  /**
+   * Live holds per SKU; one more is refused with `too_many_holds` (503, retry later). A hold costs
+   * about 330 bytes of memory, so a SKU at the cap holds about 80 MB; holds need stock, so only a
+   * SKU with at least this many units on hand gets there.
+   */
+  maxLiveHolds: 250_000,
   /** Latest deadline a Reserve / Extend may set, counted from the command's `nowMs`. */
   maxHoldMs: 24 * 3_600_000,
   /**
@@ -46,8 +50,10 @@ export const skuLimits = {
 
 /** `sku_` + 1..64 url-safe characters: the actor id. */
 export const SkuId = Schema.String.pipe(Schema.pattern(/^sku_[A-Za-z0-9_-]{1,64}$/))
+export const opaqueIdPattern = /^[A-Za-z0-9_.:-]{1,128}$/
+export const warehouseIdPattern = /^[A-Za-z0-9_-]{1,64}$/
 /** Opaque ids minted elsewhere (seller, owner = the buying user, reservation, ref). Never contain `|`. */
-export const OpaqueId = Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9_.:-]{1,128}$/))
+export const OpaqueId = Schema.String.pipe(Schema.pattern(opaqueIdPattern))
 export const SellerId = OpaqueId
 /** Who holds a reservation: the user the per-user purchase limit counts against. */
 export const OwnerId = OpaqueId
@@ -55,7 +61,7 @@ export const OwnerId = OpaqueId
 export const ReservationId = OpaqueId
 /** Client-chosen id of one stock operation (feed row, warehouse message); its idempotency key. */
 export const StockRef = OpaqueId
-export const WarehouseId = Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9_-]{1,64}$/))
+export const WarehouseId = Schema.String.pipe(Schema.pattern(warehouseIdPattern))
 export const UserId = OpaqueId
 
 const Int = Schema.Number.pipe(Schema.int())

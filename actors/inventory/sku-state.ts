@@ -1,15 +1,33 @@
-import { HashMap, Option, Order, ParseResult, RedBlackTree, Schema } from "effect"
-import { Line, ReserveMode, skuLimits, StockStatus, type ReservationStatus, type SkuView, type StockOp } from "./sku-schema.ts"
+import { ParseResult, Schema } from "effect"
+import {
+  type AppliedRef,
+  bookOf,
+  BookStore,
+  emptyBook,
+  type Hold,
+  type HoldBook,
+  RecentLog,
+  type SettledHold,
+  type Usage,
+  usageFromHolds
+} from "./hold-book.ts"
+import { decodeHolds, decodeSettled, encodeHolds, encodeSettled, HoldColumns, SettledColumns } from "./hold-columns.ts"
+import { skuLimits, StockStatus, type ReservationStatus, type SkuView } from "./sku-schema.ts"
+
+export type { AppliedRef, Hold, HoldBook, SettledHold, Usage } from "./hold-book.ts"
 
 /**
- * The SKU actor's state. In memory it is built from Effect's persistent structures, so that
- * `evolve` returns a new state in O(log n) per event while older states stay valid (the host
- * keeps them for snapshots; `decide` applies events to a copy): holds and per-owner usage are
- * `HashMap`s, the expiry index is a `RedBlackTree` keyed `"<expires_at_ms, 16 digits>|<reservation_id>"`,
- * and the bounded logs of settled reservations and stock refs are two generations of `HashMap`s.
- * Persisted (snapshots) it is plain records and arrays; decoding validates the whole shape,
- * rebuilds the indexes and checks every invariant (`assertFullInvariants`), so a snapshot that
- * breaks one is corrupt data.
+ * The SKU actor's state: a small immutable record (stock per warehouse, totals, counters,
+ * settings, subscribers), copied on each event, and a `HoldBook` with everything that grows with
+ * traffic (live holds by id and by deadline, per-owner usage, the bounded logs of settled
+ * reservations and applied stock refs). The book is persistent, like the record: `evolve`
+ * returns a new state and older states stay valid (the host keeps one for each snapshot, `decide`
+ * applies events to a copy for some replies), yet a reservation costs a `Map.set` and an append
+ * rather than copying tree nodes (see hold-book.ts and runtime/versioned.ts).
+ *
+ * Persisted (snapshots) it is plain records and arrays, holds as columns (hold-columns.ts);
+ * decoding validates the shape, rebuilds the indexes and checks every invariant
+ * (`assertFullInvariants`), so a snapshot that breaks one is corrupt data.
  */
 
 export interface WarehouseStock {
@@ -32,78 +50,6 @@ export interface Counters {
   readonly sold: number
 }
 
-export interface Hold {
-  readonly reservation_id: string
-  readonly owner: string
-  readonly requested: number
-  readonly quantity: number
-  readonly mode: ReserveMode
-  readonly warehouse_id: string | null
-  readonly lines: ReadonlyArray<Line>
-  readonly expires_at_ms: number
-  readonly created_at_ms: number
-}
-
-/** A reservation no longer held, kept for retries. `voided`: a Release of an id never held here. */
-export interface SettledHold extends Hold {
-  readonly status: "confirmed" | "released" | "expired" | "voided"
-  readonly at_ms: number
-}
-
-/** A stock operation already applied, kept so that a retry with its ref is recognized. */
-export interface AppliedRef {
-  readonly ref: string
-  readonly op: StockOp
-  readonly warehouse_id: string
-  /** quantity, delta, on_hand or in_transit, by op. */
-  readonly value: number
-  readonly expected: number | null
-  readonly at_ms: number
-}
-
-/** Units held (live holds) and bought (confirmed while the per-user limit was set) by one owner. */
-export interface Usage {
-  readonly held: number
-  readonly bought: number
-}
-
-/** Usage from the live holds alone (when a limit is set, or a snapshot is loaded). */
-export const heldByOwner = (holds: HashMap.HashMap<string, Hold>, bought: ReadonlyArray<{ readonly owner: string; readonly bought: number }> = []) => {
-  const by = new Map<string, { held: number; bought: number }>()
-  for (const [, hold] of holds) {
-    const u = by.get(hold.owner)
-    if (u === undefined) by.set(hold.owner, { held: hold.quantity, bought: 0 })
-    else u.held += hold.quantity
-  }
-  for (const p of bought) {
-    const u = by.get(p.owner)
-    if (u === undefined) by.set(p.owner, { held: 0, bought: p.bought })
-    else if (u.bought !== 0) throw new Error(`purchases of ${p.owner} stored twice`)
-    else u.bought = p.bought
-  }
-  return HashMap.mutate(HashMap.empty<string, Usage>(), (m) => {
-    for (const [owner, u] of by) HashMap.set(m, owner, u)
-  })
-}
-
-/**
- * Recent entries by id, bounded by count and age, dropped a generation at a time: new entries go
- * to `current`; when it holds `max` entries, or its first entry is half the retention older than
- * a new one, it becomes `previous` and the old `previous` is dropped (and so is the closing
- * generation itself when even its newest entry is a whole retention older than the new one).
- * So an entry is remembered for at least the next `max` additions or half the retention,
- * whichever comes first, at most 2 × max entries are kept, and age is checked when entries are
- * added. One HashMap insert per addition: a FIFO of single entries (an ordered tree) cost about
- * 4× more per settled reservation.
- */
-export interface RecentLog<A extends { readonly at_ms: number }> {
-  readonly current: HashMap.HashMap<string, A>
-  readonly previous: HashMap.HashMap<string, A>
-  /** `at_ms` of the first and of the newest entry of `current` (0 when empty). */
-  readonly current_since_ms: number
-  readonly current_last_ms: number
-}
-
 export interface SkuState {
   readonly sku_id: string
   readonly seller_id: string | null
@@ -117,20 +63,12 @@ export interface SkuState {
   readonly on_hand: number
   readonly reserved: number
   readonly counters: Counters
-  readonly holds: HashMap.HashMap<string, Hold>
-  /** `expiryKey(expires_at_ms, reservation_id)` → reservation_id, earliest first. */
-  readonly expiry: RedBlackTree.RedBlackTree<string, string>
-  /** Per owner, only while `per_user_limit` is set (empty otherwise). */
-  readonly usage: HashMap.HashMap<string, Usage>
-  readonly settled: RecentLog<SettledHold>
-  readonly refs: RecentLog<AppliedRef>
+  /** Live holds, the deadline index, usage per owner (only while `per_user_limit` is set), settled ids and refs. */
+  readonly book: HoldBook
   readonly subscribers: ReadonlyArray<string>
 }
 
 // ---------------------------------------------------------------- small helpers
-
-export const expiryKey = (expiresAtMs: number, reservationId: string): string => `${String(expiresAtMs).padStart(16, "0")}|${reservationId}`
-export const deadlineOfKey = (key: string): number => Number(key.slice(0, 16))
 
 export const statusFor = (available: number, threshold: number): StockStatus =>
   available <= 0 ? "out_of_stock" : available <= threshold ? "low_stock" : "in_stock"
@@ -138,13 +76,6 @@ export const statusFor = (available: number, threshold: number): StockStatus =>
 export const availableOf = (state: SkuState): number => state.on_hand - state.reserved
 
 export const noCounters: Counters = { received: 0, adjusted_in: 0, adjusted_out: 0, damaged_total: 0, returned: 0, sold: 0 }
-
-const emptyLog = <A extends { readonly at_ms: number }>(): RecentLog<A> => ({
-  current: HashMap.empty(),
-  previous: HashMap.empty(),
-  current_since_ms: 0,
-  current_last_ms: 0
-})
 
 export const emptySku = (skuId: string): SkuState => ({
   sku_id: skuId,
@@ -156,54 +87,34 @@ export const emptySku = (skuId: string): SkuState => ({
   on_hand: 0,
   reserved: 0,
   counters: noCounters,
-  holds: HashMap.empty(),
-  expiry: RedBlackTree.empty(Order.string),
-  usage: HashMap.empty(),
-  settled: emptyLog(),
-  refs: emptyLog(),
+  book: emptyBook(),
   subscribers: []
 })
 
-export const logGet = <A extends { readonly at_ms: number }>(log: RecentLog<A>, id: string): A | undefined => {
-  const found = HashMap.get(log.current, id)
-  return Option.isSome(found) ? found.value : Option.getOrUndefined(HashMap.get(log.previous, id))
-}
-
-export const logSize = <A extends { readonly at_ms: number }>(log: RecentLog<A>): number => HashMap.size(log.current) + HashMap.size(log.previous)
-
-/** Add an entry; its id must be new (callers check: a live hold is never settled, a ref is looked up first). See `RecentLog`. */
-export const logAdd = <A extends { readonly at_ms: number }>(
-  log: RecentLog<A>,
-  id: string,
-  entry: A,
-  max: number,
-  retentionMs: number
-): RecentLog<A> => {
-  const t = entry.at_ms
-  const size = HashMap.size(log.current)
-  if (size === 0) return { current: HashMap.set(log.current, id, entry), previous: log.previous, current_since_ms: t, current_last_ms: t }
-  if (size < max && t - log.current_since_ms < retentionMs / 2) {
-    return { current: HashMap.set(log.current, id, entry), previous: log.previous, current_since_ms: log.current_since_ms, current_last_ms: Math.max(log.current_last_ms, t) }
-  }
-  return {
-    current: HashMap.set(HashMap.empty(), id, entry),
-    previous: t - log.current_last_ms >= retentionMs ? HashMap.empty() : log.current,
-    current_since_ms: t,
-    current_last_ms: t
-  }
-}
-
-const byTimeThenId = (idOf: (a: { readonly at_ms: number }) => string) => (a: { readonly at_ms: number }, b: { readonly at_ms: number }) =>
-  a.at_ms - b.at_ms || (idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0)
-
-/** A generation's entries oldest first (ties by id), so that encoding is deterministic. */
-const generation = <A extends { readonly at_ms: number }>(map: HashMap.HashMap<string, A>, idOf: (a: A) => string): Array<A> =>
-  Array.from(HashMap.values(map)).sort(byTimeThenId(idOf as (a: { readonly at_ms: number }) => string))
-
-const mapOf = <A>(entries: ReadonlyArray<A>, idOf: (a: A) => string): HashMap.HashMap<string, A> =>
-  HashMap.mutate(HashMap.empty<string, A>(), (m) => {
-    for (const entry of entries) HashMap.set(m, idOf(entry), entry)
+export const getHold = (state: SkuState, id: string): Hold | undefined => state.book.read().holds.get(id)
+export const holdCount = (state: SkuState): number => state.book.read().holds.size
+export const settledCount = (state: SkuState): number => state.book.read().settled.size
+export const earliestHold = (state: SkuState): Hold | undefined => state.book.read().expiry.first()
+export const settledOf = (state: SkuState, id: string): SettledHold | undefined => state.book.read().settled.get(id)
+export const refOf = (state: SkuState, ref: string): AppliedRef | undefined => state.book.read().refs.get(ref)
+export const usageOf = (state: SkuState, owner: string): Usage | undefined => state.book.read().usage.get(owner)
+/** Live holds whose deadline is ≤ `nowMs`, earliest first, at most `max`. */
+export const dueHolds = (state: SkuState, nowMs: number, max: number): Array<Hold> => {
+  const due: Array<Hold> = []
+  state.book.read().expiry.forEachInOrder((hold) => {
+    if (hold.expires_at_ms > nowMs || due.length >= max) return false
+    due.push(hold)
+    return true
   })
+  return due
+}
+/** Live holds, earliest deadline first (ties by id). */
+export const holdsByDeadline = (state: SkuState): Array<Hold> => state.book.read().expiry.toArray()
+/** Entries the snapshot holds beyond the fixed fields: what encoding it costs. */
+export const snapshotEntries = (state: SkuState): number => {
+  const store = state.book.read()
+  return store.holds.size + store.settled.size + store.refs.size
+}
 
 export const findWarehouse = (state: SkuState, warehouseId: string): WarehouseStock | undefined => {
   for (const w of state.warehouses) if (w.warehouse_id === warehouseId) return w
@@ -244,7 +155,7 @@ export const viewOf = (state: SkuState): SkuView => {
     stock_status: state.stock_status,
     low_stock_threshold: state.low_stock_threshold,
     per_user_limit: state.per_user_limit,
-    live_holds: HashMap.size(state.holds)
+    live_holds: holdCount(state)
   }
 }
 
@@ -301,21 +212,22 @@ export const assertInvariants = (state: SkuState) => {
   const out = state.on_hand + c.sold + c.damaged_total + c.adjusted_out
   const into = c.received + c.adjusted_in + c.returned
   if (out !== into) invariantFailed(state, `conservation: on_hand + sold + damaged + adjusted_out = ${out} ≠ received + adjusted_in + returned = ${into}`)
-  if (HashMap.size(state.holds) > skuLimits.maxLiveHolds) invariantFailed(state, `${HashMap.size(state.holds)} live holds`)
   if (state.subscribers.length > skuLimits.maxSubscribers) invariantFailed(state, `${state.subscribers.length} subscribers`)
 }
 
 /**
  * O(holds): everything `assertInvariants` checks, plus that `reserved` equals the live holds'
- * lines per warehouse, that the expiry index and per-owner usage match the holds, and that the
+ * lines per warehouse, that the deadline index and per-owner usage match the holds, and that the
  * bounded logs are consistent. Run on every decoded snapshot and in the tests; per event it would
  * make each reservation O(n).
  */
 export const assertFullInvariants = (state: SkuState) => {
   assertInvariants(state)
+  const store = state.book.read()
+  if (store.holds.size > skuLimits.maxLiveHolds) invariantFailed(state, `${store.holds.size} live holds`)
   const reservedBy = new Map<string, number>()
   const heldBy = new Map<string, number>()
-  for (const [id, hold] of state.holds) {
+  for (const [id, hold] of store.holds) {
     if (id !== hold.reservation_id) invariantFailed(state, `hold ${hold.reservation_id} stored under ${id}`)
     if (!isCount(hold.quantity) || hold.quantity < 1 || hold.quantity > hold.requested) invariantFailed(state, `hold ${id} quantity ${hold.quantity} of ${hold.requested}`)
     let sum = 0
@@ -325,11 +237,11 @@ export const assertFullInvariants = (state: SkuState) => {
       reservedBy.set(line.warehouse_id, (reservedBy.get(line.warehouse_id) ?? 0) + line.quantity)
     }
     if (sum !== hold.quantity) invariantFailed(state, `hold ${id} lines sum to ${sum}, not ${hold.quantity}`)
-    if (!RedBlackTree.has(state.expiry, expiryKey(hold.expires_at_ms, id))) invariantFailed(state, `hold ${id} missing from the expiry index`)
-    if (logGet(state.settled, id) !== undefined) invariantFailed(state, `hold ${id} is both live and settled`)
+    if (!store.expiry.has(hold)) invariantFailed(state, `hold ${id} missing from the expiry index`)
+    if (store.settled.get(id) !== undefined) invariantFailed(state, `hold ${id} is both live and settled`)
     heldBy.set(hold.owner, (heldBy.get(hold.owner) ?? 0) + hold.quantity)
   }
-  if (RedBlackTree.size(state.expiry) !== HashMap.size(state.holds)) invariantFailed(state, "expiry index and holds differ in size")
+  if (store.expiry.size !== store.holds.size) invariantFailed(state, "expiry index and holds differ in size")
   for (const w of state.warehouses) {
     if ((reservedBy.get(w.warehouse_id) ?? 0) !== w.reserved) {
       invariantFailed(state, `warehouse ${w.warehouse_id} reserved ${w.reserved} ≠ Σ live hold lines ${reservedBy.get(w.warehouse_id) ?? 0}`)
@@ -338,39 +250,27 @@ export const assertFullInvariants = (state: SkuState) => {
   }
   if (reservedBy.size > 0) invariantFailed(state, `holds in unknown warehouses ${[...reservedBy.keys()].join(",")}`)
   if (state.per_user_limit === null) {
-    if (HashMap.size(state.usage) > 0) invariantFailed(state, "usage counted without a per-user limit")
+    if (store.usage.size > 0) invariantFailed(state, "usage counted without a per-user limit")
   } else {
-    for (const [owner, usage] of state.usage) {
+    for (const [owner, usage] of store.usage) {
       if (!isCount(usage.held) || !isCount(usage.bought) || usage.held + usage.bought === 0) invariantFailed(state, `usage of ${owner} ${JSON.stringify(usage)}`)
       if ((heldBy.get(owner) ?? 0) !== usage.held) invariantFailed(state, `owner ${owner} holds ${heldBy.get(owner) ?? 0}, usage says ${usage.held}`)
       heldBy.delete(owner)
     }
     if (heldBy.size > 0) invariantFailed(state, `owners without usage ${[...heldBy.keys()].join(",")}`)
   }
-  for (const [id] of state.settled.current) if (HashMap.has(state.settled.previous, id)) invariantFailed(state, `settled ${id} in both generations`)
-  for (const [id] of state.refs.current) if (HashMap.has(state.refs.previous, id)) invariantFailed(state, `ref ${id} in both generations`)
-  if (HashMap.size(state.settled.current) > skuLimits.maxSettled || HashMap.size(state.settled.previous) > skuLimits.maxSettled) invariantFailed(state, "settled log over its bound")
-  if (HashMap.size(state.refs.current) > skuLimits.maxRefs || HashMap.size(state.refs.previous) > skuLimits.maxRefs) invariantFailed(state, "ref log over its bound")
+  for (const [id] of store.settled.current) if (store.settled.previous.has(id)) invariantFailed(state, `settled ${id} in both generations`)
+  for (const [id] of store.refs.current) if (store.refs.previous.has(id)) invariantFailed(state, `ref ${id} in both generations`)
+  if (store.settled.current.size > skuLimits.maxSettled || store.settled.previous.size > skuLimits.maxSettled) invariantFailed(state, "settled log over its bound")
+  if (store.refs.current.size > skuLimits.maxRefs || store.refs.previous.size > skuLimits.maxRefs) invariantFailed(state, "ref log over its bound")
   if (new Set(state.subscribers).size !== state.subscribers.length) invariantFailed(state, "duplicate subscribers")
-  if (state.seller_id === null && (state.warehouses.length > 0 || HashMap.size(state.holds) > 0)) invariantFailed(state, "stock on an unregistered SKU")
+  if (state.seller_id === null && (state.warehouses.length > 0 || store.holds.size > 0)) invariantFailed(state, "stock on an unregistered SKU")
 }
 
 // ---------------------------------------------------------------- persisted form
 
 const N = Schema.Number
 const S = Schema.String
-const HoldFields = {
-  reservation_id: S,
-  owner: S,
-  requested: N,
-  quantity: N,
-  mode: ReserveMode,
-  warehouse_id: Schema.NullOr(S),
-  lines: Schema.Array(Line),
-  expires_at_ms: N,
-  created_at_ms: N
-}
-const SettledHoldEncoded = Schema.Struct({ ...HoldFields, status: Schema.Literal("confirmed", "released", "expired", "voided"), at_ms: N })
 const AppliedRefEncoded = Schema.Struct({
   ref: S,
   op: Schema.Literal("Receive", "Adjust", "SetOnHand", "Damage", "ReturnToStock", "SetInTransit"),
@@ -379,10 +279,10 @@ const AppliedRefEncoded = Schema.Struct({
   expected: Schema.NullOr(N),
   at_ms: N
 })
-const RecentLogEncoded = <A, I>(entry: Schema.Schema<A, I>) =>
-  Schema.Struct({ previous: Schema.Array(entry), current: Schema.Array(entry), current_since_ms: N, current_last_ms: N })
+const RecentLogEncoded = <A, I>(generation: Schema.Schema<A, I>) =>
+  Schema.Struct({ previous: generation, current: generation, current_since_ms: N, current_last_ms: N })
 
-/** The snapshot: plain records and arrays (holds earliest deadline first, log generations oldest first). */
+/** The snapshot: plain records and arrays; holds (earliest deadline first) and settled reservations (oldest first) as columns. */
 export const SkuStateEncoded = Schema.Struct({
   sku_id: S,
   seller_id: Schema.NullOr(S),
@@ -391,46 +291,41 @@ export const SkuStateEncoded = Schema.Struct({
   stock_status: StockStatus,
   warehouses: Schema.Array(Schema.Struct({ warehouse_id: S, on_hand: N, reserved: N, damaged: N, in_transit: N })),
   counters: Schema.Struct({ received: N, adjusted_in: N, adjusted_out: N, damaged_total: N, returned: N, sold: N }),
-  holds: Schema.Array(Schema.Struct(HoldFields)),
+  holds: HoldColumns,
   /** Units bought under the current per-user limit, by owner (held units are derived from `holds`). */
   purchases: Schema.Array(Schema.Struct({ owner: S, bought: N })),
-  settled: RecentLogEncoded(SettledHoldEncoded),
-  refs: RecentLogEncoded(AppliedRefEncoded),
+  settled: RecentLogEncoded(SettledColumns),
+  refs: RecentLogEncoded(Schema.Array(AppliedRefEncoded)),
   subscribers: Schema.Array(S)
 })
 export type SkuStateEncoded = typeof SkuStateEncoded.Type
 
-const isSkuState = (u: unknown): u is SkuState =>
-  typeof u === "object" && u !== null && HashMap.isHashMap((u as SkuState).holds) && RedBlackTree.isRedBlackTree((u as SkuState).expiry)
+const isSkuState = (u: unknown): u is SkuState => typeof u === "object" && u !== null && typeof (u as SkuState).book?.read === "function"
+
+const byTimeThenId = (idOf: (a: { readonly at_ms: number }) => string) => (a: { readonly at_ms: number }, b: { readonly at_ms: number }) =>
+  a.at_ms - b.at_ms || (idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0)
+
+/** A generation's entries oldest first (ties by id), so that encoding is deterministic. */
+const generation = <A extends { readonly at_ms: number }>(map: ReadonlyMap<string, A>, idOf: (a: A) => string): Array<A> =>
+  Array.from(map.values()).sort(byTimeThenId(idOf as (a: { readonly at_ms: number }) => string))
 
 const settledId = (s: SettledHold) => s.reservation_id
 const refId = (r: AppliedRef) => r.ref
 
-interface EncodedLog<A> {
-  readonly previous: ReadonlyArray<A>
-  readonly current: ReadonlyArray<A>
-  readonly current_since_ms: number
-  readonly current_last_ms: number
+const mapOf = <A>(entries: ReadonlyArray<A>, idOf: (a: A) => string, what: string): Map<string, A> => {
+  const map = new Map<string, A>()
+  for (const entry of entries) map.set(idOf(entry), entry)
+  if (map.size !== entries.length) throw new Error(`duplicate ids in ${what}`)
+  return map
 }
-const encodeLog = <A extends { readonly at_ms: number }>(log: RecentLog<A>, idOf: (a: A) => string): EncodedLog<A> => ({
-  previous: generation(log.previous, idOf),
-  current: generation(log.current, idOf),
-  current_since_ms: log.current_since_ms,
-  current_last_ms: log.current_last_ms
-})
-const decodeLog = <A extends { readonly at_ms: number }>(log: EncodedLog<A>, idOf: (a: A) => string): RecentLog<A> => ({
-  previous: mapOf(log.previous, idOf),
-  current: mapOf(log.current, idOf),
-  current_since_ms: log.current_since_ms,
-  current_last_ms: log.current_last_ms
-})
 
 export const encodeSkuState = (state: SkuState): SkuStateEncoded => {
-  const holds: Array<Hold> = []
-  for (const id of RedBlackTree.values(state.expiry)) holds.push(HashMap.unsafeGet(state.holds, id))
+  const store = state.book.read()
+  const holds = store.expiry.toArray()
   const purchases: Array<{ owner: string; bought: number }> = []
-  for (const [owner, usage] of state.usage) if (usage.bought > 0) purchases.push({ owner, bought: usage.bought })
+  for (const [owner, usage] of store.usage) if (usage.bought > 0) purchases.push({ owner, bought: usage.bought })
   purchases.sort((a, b) => (a.owner < b.owner ? -1 : a.owner > b.owner ? 1 : 0))
+  const { settled, refs } = store
   return {
     sku_id: state.sku_id,
     seller_id: state.seller_id,
@@ -439,10 +334,20 @@ export const encodeSkuState = (state: SkuState): SkuStateEncoded => {
     stock_status: state.stock_status,
     warehouses: state.warehouses,
     counters: state.counters,
-    holds,
+    holds: encodeHolds(holds),
     purchases,
-    settled: encodeLog(state.settled, settledId),
-    refs: encodeLog(state.refs, refId),
+    settled: {
+      previous: encodeSettled(generation(settled.previous, settledId)),
+      current: encodeSettled(generation(settled.current, settledId)),
+      current_since_ms: settled.currentSinceMs,
+      current_last_ms: settled.currentLastMs
+    },
+    refs: {
+      previous: generation(refs.previous, refId),
+      current: generation(refs.current, refId),
+      current_since_ms: refs.currentSinceMs,
+      current_last_ms: refs.currentLastMs
+    },
     subscribers: state.subscribers
   }
 }
@@ -450,8 +355,6 @@ export const encodeSkuState = (state: SkuState): SkuStateEncoded => {
 /** Rebuild the in-memory state (indexes, totals, usage) and check every invariant; throws when one is broken. */
 export const decodeSkuState = (e: SkuStateEncoded): SkuState => {
   const fail = (what: string) => invariantFailed(e, what)
-  let expiry = RedBlackTree.empty<string, string>(Order.string)
-  for (const hold of e.holds) expiry = RedBlackTree.insert(expiry, expiryKey(hold.expires_at_ms, hold.reservation_id), hold.reservation_id)
   if (e.per_user_limit === null && e.purchases.length > 0) fail("purchases stored without a per-user limit")
   let onHand = 0
   let reserved = 0
@@ -459,8 +362,35 @@ export const decodeSkuState = (e: SkuStateEncoded): SkuState => {
     onHand += w.on_hand
     reserved += w.reserved
   }
-  const holds = mapOf(e.holds, (h) => h.reservation_id)
-  if (HashMap.size(holds) !== e.holds.length) fail("a hold is stored twice")
+  const store = new BookStore()
+  let holds: Array<Hold>
+  let settled: RecentLog<SettledHold>
+  try {
+    holds = decodeHolds(e.holds)
+    settled = new RecentLog(
+      mapOf(decodeSettled(e.settled.current), settledId, "the settled log"),
+      mapOf(decodeSettled(e.settled.previous), settledId, "the settled log"),
+      e.settled.current_since_ms,
+      e.settled.current_last_ms
+    )
+    store.refs = new RecentLog(mapOf(e.refs.current, refId, "the ref log"), mapOf(e.refs.previous, refId, "the ref log"), e.refs.current_since_ms, e.refs.current_last_ms)
+  } catch (cause) {
+    return fail(cause instanceof Error ? cause.message : String(cause))
+  }
+  store.settled = settled
+  for (const hold of holds) {
+    if (store.holds.has(hold.reservation_id)) fail(`hold ${hold.reservation_id} is stored twice`)
+    if (!Number.isSafeInteger(hold.expires_at_ms) || hold.expires_at_ms < 0) fail(`hold ${hold.reservation_id} deadline ${hold.expires_at_ms}`)
+    store.holds.set(hold.reservation_id, hold)
+    store.expiry.insert(hold)
+  }
+  if (e.per_user_limit !== null) {
+    try {
+      store.usage = usageFromHolds(holds, e.purchases)
+    } catch (cause) {
+      fail(cause instanceof Error ? cause.message : String(cause))
+    }
+  }
   const state: SkuState = {
     sku_id: e.sku_id,
     seller_id: e.seller_id,
@@ -471,19 +401,12 @@ export const decodeSkuState = (e: SkuStateEncoded): SkuState => {
     on_hand: onHand,
     reserved,
     counters: e.counters,
-    holds,
-    expiry,
-    usage: e.per_user_limit === null ? HashMap.empty() : heldByOwner(holds, e.purchases),
-    settled: decodeLog(e.settled, settledId),
-    refs: decodeLog(e.refs, refId),
+    book: bookOf(store),
     subscribers: e.subscribers
   }
   if (!isCount(state.low_stock_threshold)) fail(`low_stock_threshold ${state.low_stock_threshold}`)
   if (state.per_user_limit !== null && (!isCount(state.per_user_limit) || state.per_user_limit < 1)) fail(`per_user_limit ${state.per_user_limit}`)
   if (state.stock_status !== statusFor(availableOf(state), state.low_stock_threshold)) fail(`stock_status ${state.stock_status} does not match the stock`)
-  if (logSize(state.settled) !== e.settled.previous.length + e.settled.current.length || logSize(state.refs) !== e.refs.previous.length + e.refs.current.length) {
-    fail("duplicate ids in a recent log")
-  }
   assertFullInvariants(state)
   return state
 }
@@ -491,11 +414,11 @@ export const decodeSkuState = (e: SkuStateEncoded): SkuState => {
 const validateEncoded = ParseResult.decodeUnknownEither(SkuStateEncoded)
 
 /**
- * The state Schema: plain records and arrays when encoded (`SkuStateEncoded`), persistent
- * structures when decoded. Decoding (loading a snapshot: rare, untrusted) validates the whole
- * shape and every invariant. Encoding (every `snapshotEveryEvents` on a hot SKU, from a state
- * `evolve` has checked) builds the plain form without re-validating it field by field, which
- * cost 5–10× the encoding itself for 30,000 holds; the encoded side is declared accordingly.
+ * The state Schema: plain records and arrays when encoded (`SkuStateEncoded`), a `SkuState` with
+ * its hold book when decoded. Decoding (loading a snapshot: rare, untrusted) validates the whole
+ * shape and every invariant. Encoding (every few hundred thousand events on a hot SKU, from a
+ * state `evolve` has checked) builds the plain form without re-validating it field by field;
+ * the encoded side is declared accordingly.
  */
 const SkuStateEncodedUnchecked = Schema.declare((u: unknown): u is SkuStateEncoded => typeof u === "object" && u !== null, {
   identifier: "SkuStateEncoded"

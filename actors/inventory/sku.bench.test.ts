@@ -1,9 +1,8 @@
-import { HashMap } from "effect"
 import { describe, expect, it } from "vitest"
 import { codecFor } from "../../runtime/actor.ts"
 import { MIN, SKU, T0 } from "./sku-fixtures.ts"
 import type { SkuCommand } from "./sku-schema.ts"
-import { assertFullInvariants, logSize } from "./sku-state.ts"
+import { assertFullInvariants, holdCount, settledCount } from "./sku-state.ts"
 import { sku, type SkuState } from "./sku.ts"
 
 /**
@@ -42,7 +41,7 @@ describe("sku hot path benchmark", () => {
     let state = sku.initialState(SKU)
     state = run(state, [{ _tag: "Register", seller_id: "s_1" }, { _tag: "Receive", warehouse_id: "wh_main", quantity: 1_000_000, ref: "po-1" }], T0)
     state = run(state, reserves(0, 10_000), T0)
-    expect(HashMap.size(state.holds)).toBe(10_000)
+    expect(holdCount(state)).toBe(10_000)
 
     const batch = reserves(10_000, 20_000)
     const began = performance.now()
@@ -50,7 +49,7 @@ describe("sku hot path benchmark", () => {
     state = run(state, batch, T0)
     const elapsedMs = performance.now() - began
     const reserveCpu = process.cpuUsage(cpu)
-    expect(HashMap.size(state.holds)).toBe(30_000)
+    expect(holdCount(state)).toBe(30_000)
 
     // Settle a third of them (confirm / release) and expire what is due, the other hot commands.
     const settleBegan = performance.now()
@@ -79,7 +78,7 @@ describe("sku hot path benchmark", () => {
       `sku bench: 20,000 Reserve (10,000 → 30,000 live holds) in ${elapsedMs.toFixed(0)} ms wall ` +
         `(${((elapsedMs * 1000) / 20_000).toFixed(1)} µs each, ${Math.round(20_000 / (elapsedMs / 1000)).toLocaleString("en")}/s; CPU ${µs(reserveCpu, 20_000)} µs each); ` +
         `10,000 Confirm/Release in ${settleMs.toFixed(0)} ms wall (CPU ${µs(settleCpu, 10_000)} µs each); ` +
-        `snapshot of ${HashMap.size(state.holds).toLocaleString("en")} holds + ${logSize(state.settled).toLocaleString("en")} settled: ` +
+        `snapshot of ${holdCount(state).toLocaleString("en")} holds + ${settledCount(state).toLocaleString("en")} settled: ` +
         `${(json.length / 1e6).toFixed(1)} MB, encode+JSON ${ms(encodeCpu)} ms CPU, decode+checks ${ms(decodeCpu)} ms CPU`
     )
   })

@@ -1,10 +1,9 @@
 import fc from "fast-check"
-import { HashMap } from "effect"
 import { describe, expect, it } from "vitest"
 import { codecFor } from "../../runtime/actor.ts"
 import { MIN, SKU, T0 } from "./sku-fixtures.ts"
 import type { SkuCommand, SkuEvent } from "./sku-schema.ts"
-import { assertFullInvariants, availableOf, encodeSkuState, statusFor, viewOf } from "./sku-state.ts"
+import { assertFullInvariants, availableOf, encodeSkuState, holdCount, holdsByDeadline, statusFor, viewOf } from "./sku-state.ts"
 import { sku, type SkuState } from "./sku.ts"
 
 /**
@@ -80,7 +79,7 @@ const check = (state: SkuState, perUserLimit: number | null) => {
     expect(w.reserved).toBeLessThanOrEqual(w.on_hand)
   }
   expect(state.stock_status).toBe(statusFor(availableOf(state), state.low_stock_threshold))
-  if (perUserLimit !== null) for (const [, usage] of state.usage) expect(usage.held + usage.bought).toBeLessThanOrEqual(perUserLimit)
+  if (perUserLimit !== null) for (const usage of state.book.read().usage.values()) expect(usage.held + usage.bought).toBeLessThanOrEqual(perUserLimit)
 }
 
 const roundTrips = (state: SkuState) => {
@@ -143,11 +142,11 @@ describe("sku properties", () => {
           }
           check(state, perUserLimit)
           expect(state.reserved).toBe([...model.holds.values()].reduce((a, b) => a + b, 0))
-          expect(HashMap.size(state.holds)).toBe(model.holds.size)
+          expect(holdCount(state)).toBe(model.holds.size)
           expect(state.counters.sold).toBe(model.sold)
           // sold + reserved + available is conserved against what came in and went out.
           expect(state.counters.sold + state.reserved + availableOf(state)).toBe(model.inflow - model.outflow)
-          if (cmd._tag === "Expire") for (const [, hold] of state.holds) expect(hold.expires_at_ms).toBeGreaterThan(now)
+          if (cmd._tag === "Expire") for (const hold of holdsByDeadline(state)) expect(hold.expires_at_ms).toBeGreaterThan(now)
           // Deciding the same command again at once is a replay: never new events.
           const replay = sku.decide(state, cmd, now)
           if (replay._tag === "Accept") expect(replay.events).toEqual([])

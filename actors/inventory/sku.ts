@@ -1,4 +1,4 @@
-import { HashMap, Option, ParseResult, RedBlackTree, Schema } from "effect"
+import { ParseResult, Schema } from "effect"
 import { accept, type ActorDefinition, type Decision, type DurableTimer, reject } from "../../runtime/actor.ts"
 import {
   BelowReserved,
@@ -31,27 +31,31 @@ import {
   TooManyHolds,
   TooManyWarehouses
 } from "./sku-schema.ts"
+import { surelyValidCommand } from "./command-check.ts"
+import { type BookOp, usageFromHolds } from "./hold-book.ts"
 import {
   type AppliedRef,
   assertInvariants,
   assertWarehouse,
   availableOf,
-  deadlineOfKey,
+  dueHolds,
+  earliestHold,
   emptySku,
   emptyWarehouse,
-  expiryKey,
   findWarehouse,
+  getHold,
   type Hold,
+  holdCount,
   invariantFailed,
-  logAdd,
-  logGet,
+  refOf,
   reservationView,
   type SettledHold,
+  settledOf,
+  snapshotEntries,
   type SkuState,
   SkuStateSchema,
   statusFor,
-  heldByOwner,
-  type Usage,
+  usageOf,
   viewOf,
   type WarehouseStock,
   withWarehouse
@@ -131,8 +135,6 @@ const notFound = () => reject(new SkuNotFound({ reason: "not_found" }))
 const closed = (reason: ReservationClosed["reason"], reservationId: string) => reject(new ReservationClosed({ reason, reservation_id: reservationId }))
 const unknownReservation = (reservationId: string) => reject(new ReservationNotFound({ reason: "reservation_not_found", reservation_id: reservationId }))
 
-const getHold = (state: SkuState, id: string): Hold | undefined => Option.getOrUndefined(HashMap.get(state.holds, id))
-const usageOf = (state: SkuState, owner: string): Usage | undefined => Option.getOrUndefined(HashMap.get(state.usage, owner))
 
 /** Apply events to a copy of the state: the reply of a non-hot command, and its invariants checked before emitting. */
 const applyAll = (state: SkuState, events: ReadonlyArray<SkuEvent>): SkuState => events.reduce(evolveSku, state)
@@ -165,9 +167,11 @@ const checkDeadline = (expiresAtMs: number, nowMs: number) =>
 // ---------------------------------------------------------------- decide
 
 export const decideSku = (state: SkuState, command: SkuCommand, nowMs: number): SkuDecision => {
-  const valid = validate(command)
-  if (valid._tag === "Left") {
-    return reject(new InvalidSkuCommand({ reason: "invalid_command", message: ParseResult.TreeFormatter.formatIssueSync(valid.left) }))
+  if (!surelyValidCommand(command)) {
+    const valid = validate(command)
+    if (valid._tag === "Left") {
+      return reject(new InvalidSkuCommand({ reason: "invalid_command", message: ParseResult.TreeFormatter.formatIssueSync(valid.left) }))
+    }
   }
   if (!Number.isSafeInteger(nowMs) || nowMs < 0) throw new Error(`sku ${state.sku_id}: nowMs ${nowMs} is not a time`)
   if (command._tag === "Register") return decideRegister(state, command)
@@ -200,7 +204,7 @@ export const decideSku = (state: SkuState, command: SkuCommand, nowMs: number): 
       const id = command.reservation_id
       const hold = getHold(state, id)
       if (hold !== undefined) return accept([], reservationView(hold, hold.expires_at_ms <= nowMs ? "expired" : "held", availableOf(state)))
-      const settled = logGet(state.settled, id)
+      const settled = settledOf(state, id)
       if (settled === undefined || settled.status === "voided") return unknownReservation(id)
       return accept([], reservationView(settled, settled.status, availableOf(state)))
     }
@@ -249,7 +253,7 @@ const decideReserve = (state: SkuState, command: ReserveCommand, nowMs: number):
     if (live.expires_at_ms <= nowMs) return closed("reservation_expired", id)
     return accept([], reservationView(live, "held", availableOf(state)))
   }
-  const settled = logGet(state.settled, id)
+  const settled = settledOf(state, id)
   if (settled !== undefined) {
     if (settled.status === "voided") return closed("reservation_released", id)
     if (!sameReserve(settled, command)) return reject(new ReservationConflict({ reason: "reservation_conflict", reservation_id: id }))
@@ -258,7 +262,7 @@ const decideReserve = (state: SkuState, command: ReserveCommand, nowMs: number):
   }
   const badDeadline = checkDeadline(command.expires_at_ms, nowMs)
   if (badDeadline !== undefined) return badDeadline
-  if (HashMap.size(state.holds) >= skuLimits.maxLiveHolds) return reject(new TooManyHolds({ reason: "too_many_holds", limit: skuLimits.maxLiveHolds }))
+  if (holdCount(state) >= skuLimits.maxLiveHolds) return reject(new TooManyHolds({ reason: "too_many_holds", limit: skuLimits.maxLiveHolds }))
   const limit = state.per_user_limit
   if (limit !== null) {
     const usage = usageOf(state, command.owner)
@@ -364,7 +368,7 @@ const decideConfirm = (state: SkuState, id: string, nowMs: number): SkuDecision 
     const available = availableOf(state)
     return accept([settledEvent(state, "Confirmed", hold, nowMs, available)], reservationView(hold, "confirmed", available))
   }
-  const settled = logGet(state.settled, id)
+  const settled = settledOf(state, id)
   if (settled === undefined) return unknownReservation(id)
   switch (settled.status) {
     case "confirmed":
@@ -386,7 +390,7 @@ const decideRelease = (state: SkuState, id: string, nowMs: number): SkuDecision 
     signal(state, events, before, after)
     return accept(events, reservationView(hold, "released", after))
   }
-  const settled = logGet(state.settled, id)
+  const settled = settledOf(state, id)
   if (settled === undefined) return accept([{ _tag: "ReleaseRecorded", reservation_id: id, at_ms: nowMs }], voidView(id, before))
   switch (settled.status) {
     case "confirmed":
@@ -413,7 +417,7 @@ const decideExtend = (state: SkuState, command: Extract<SkuCommand, { _tag: "Ext
       reservationView({ ...hold, expires_at_ms: command.expires_at_ms }, "held", available)
     )
   }
-  const settled = logGet(state.settled, id)
+  const settled = settledOf(state, id)
   if (settled === undefined) return unknownReservation(id)
   switch (settled.status) {
     case "confirmed":
@@ -430,9 +434,7 @@ const decideExpire = (state: SkuState, nowMs: number): SkuDecision => {
   const before = availableOf(state)
   let available = before
   const events: Array<SkuEvent> = []
-  for (const [key, id] of state.expiry) {
-    if (deadlineOfKey(key) > nowMs || events.length >= skuLimits.expirePerCommand) break
-    const hold = HashMap.unsafeGet(state.holds, id)
+  for (const hold of dueHolds(state, nowMs, skuLimits.expirePerCommand)) {
     available += hold.quantity
     events.push(settledEvent(state, "ReservationExpired", hold, nowMs, available))
   }
@@ -459,7 +461,7 @@ const appliedRefOf = (command: StockCommand, nowMs: number): AppliedRef => {
 
 const decideStock = (state: SkuState, command: StockCommand, nowMs: number): SkuDecision => {
   const applied = appliedRefOf(command, nowMs)
-  const prior = logGet(state.refs, command.ref)
+  const prior = refOf(state, command.ref)
   if (prior !== undefined) {
     const same = prior.op === applied.op && prior.warehouse_id === applied.warehouse_id && prior.value === applied.value && prior.expected === applied.expected
     return same ? accept([], viewOf(state)) : reject(new RefConflict({ reason: "ref_conflict", ref: command.ref }))
@@ -517,14 +519,23 @@ const decideStock = (state: SkuState, command: StockCommand, nowMs: number): Sku
 
 // ---------------------------------------------------------------- evolve
 
-/** Per-owner usage is kept only while a per-user limit is set (one HashMap update less per hold otherwise). */
-const addUsage = (state: SkuState, owner: string, held: number, bought: number): HashMap.HashMap<string, Usage> => {
-  if (state.per_user_limit === null) return state.usage
+/** Per-owner usage is kept only while a per-user limit is set (one map update less per hold otherwise). */
+const addUsage = (ops: Array<BookOp>, state: SkuState, owner: string, held: number, bought: number) => {
+  if (state.per_user_limit === null) return
   const u = usageOf(state, owner)
   const next = { held: (u?.held ?? 0) + held, bought: (u?.bought ?? 0) + bought }
   if (next.held < 0 || next.bought < 0) invariantFailed(state, `usage of ${owner} would be ${JSON.stringify(next)}`)
-  return next.held === 0 && next.bought === 0 ? HashMap.remove(state.usage, owner) : HashMap.set(state.usage, owner, next)
+  ops.push({ op: "setUsage", owner, usage: next.held === 0 && next.bought === 0 ? undefined : next })
 }
+
+const settledLogAdd = (id: string, entry: SettledHold): BookOp => ({
+  op: "logAdd",
+  log: "settled",
+  id,
+  entry,
+  max: skuLimits.maxSettled,
+  retentionMs: skuLimits.settledRetentionMs
+})
 
 /** Add `sign × line` to each line's warehouse: reserved always, on_hand too when `sold`. */
 const applyLines = (state: SkuState, lines: ReadonlyArray<Line>, sign: 1 | -1, sold: boolean): ReadonlyArray<WarehouseStock> => {
@@ -564,22 +575,23 @@ const settle = (state: SkuState, event: EventOf<"Confirmed" | "Released" | "Rese
   const sold = event._tag === "Confirmed"
   const status: SettledHold["status"] = sold ? "confirmed" : event._tag === "Released" ? "released" : "expired"
   const q = hold.quantity
+  const ops: Array<BookOp> = [{ op: "removeHold", hold }]
+  addUsage(ops, state, hold.owner, -q, sold ? q : 0)
+  ops.push(settledLogAdd(hold.reservation_id, { ...hold, status, at_ms: event.at_ms }))
   return {
     ...state,
     warehouses: applyLines(state, hold.lines, -1, sold),
     on_hand: sold ? state.on_hand - q : state.on_hand,
     reserved: state.reserved - q,
     counters: sold ? { ...state.counters, sold: state.counters.sold + q } : state.counters,
-    holds: HashMap.remove(state.holds, hold.reservation_id),
-    expiry: RedBlackTree.removeFirst(state.expiry, expiryKey(hold.expires_at_ms, hold.reservation_id)),
-    usage: addUsage(state, hold.owner, -q, sold ? q : 0),
-    settled: logAdd(state.settled, hold.reservation_id, { ...hold, status, at_ms: event.at_ms }, skuLimits.maxSettled, skuLimits.settledRetentionMs)
+    book: state.book.update(ops)
   }
 }
 
+/** The book with a stock operation's ref remembered. */
 const remember = (state: SkuState, applied: AppliedRef) => {
-  if (logGet(state.refs, applied.ref) !== undefined) invariantFailed(state, `ref ${applied.ref} applied twice`)
-  return logAdd(state.refs, applied.ref, applied, skuLimits.maxRefs, skuLimits.refRetentionMs)
+  if (refOf(state, applied.ref) !== undefined) invariantFailed(state, `ref ${applied.ref} applied twice`)
+  return state.book.update([{ op: "logAdd", log: "refs", id: applied.ref, entry: applied, max: skuLimits.maxRefs, retentionMs: skuLimits.refRetentionMs }])
 }
 
 const moveOnHand = (
@@ -600,7 +612,7 @@ const moveOnHand = (
     warehouses: withWarehouse(state.warehouses, next),
     on_hand: state.on_hand + delta,
     counters,
-    refs: remember(state, { ...applied, ref: event.ref, warehouse_id: event.warehouse_id, at_ms: event.at_ms })
+    book: remember(state, { ...applied, ref: event.ref, warehouse_id: event.warehouse_id, at_ms: event.at_ms })
   }
   checkAvailable(moved, event)
   return moved
@@ -625,13 +637,15 @@ const apply = (state: SkuState, event: SkuEvent): SkuState => {
     case "PurchaseLimitSet": {
       if (event.per_user_limit !== null && (!isCount(event.per_user_limit) || event.per_user_limit < 1)) invariantFailed(state, `per_user_limit ${event.per_user_limit}`)
       // Lifting the limit forgets what was bought under it; setting one counts what each owner holds (O(holds), rare).
-      if (event.per_user_limit === null) return { ...state, per_user_limit: null, usage: HashMap.empty() }
+      if (event.per_user_limit === null) return { ...state, per_user_limit: null, book: state.book.update([{ op: "replaceUsage", usage: new Map() }]) }
       if (state.per_user_limit !== null) return { ...state, per_user_limit: event.per_user_limit }
-      return { ...state, per_user_limit: event.per_user_limit, usage: heldByOwner(state.holds) }
+      const usage = usageFromHolds(state.book.read().holds.values())
+      return { ...state, per_user_limit: event.per_user_limit, book: state.book.update([{ op: "replaceUsage", usage }]) }
     }
     case "Reserved": {
       const id = event.reservation_id
-      if (HashMap.has(state.holds, id) || logGet(state.settled, id) !== undefined) invariantFailed(state, `Reserved ${id} twice`)
+      if (getHold(state, id) !== undefined || settledOf(state, id) !== undefined) invariantFailed(state, `Reserved ${id} twice`)
+      if (holdCount(state) >= skuLimits.maxLiveHolds) invariantFailed(state, `Reserved ${id} beyond ${skuLimits.maxLiveHolds} live holds`)
       const q = event.quantity
       if (!Number.isSafeInteger(q) || q < 1 || q > event.requested || sumLines(event.lines) !== q) invariantFailed(state, `Reserved ${id} with quantity ${q} of ${event.requested}`)
       if (!isTime(event.expires_at_ms)) invariantFailed(state, `Reserved ${id} until ${event.expires_at_ms}`)
@@ -646,13 +660,13 @@ const apply = (state: SkuState, event: SkuEvent): SkuState => {
         expires_at_ms: event.expires_at_ms,
         created_at_ms: event.at_ms
       }
+      const ops: Array<BookOp> = [{ op: "addHold", hold }]
+      addUsage(ops, state, event.owner, q, 0)
       const next: SkuState = {
         ...state,
         warehouses: applyLines(state, event.lines, 1, false),
         reserved: state.reserved + q,
-        holds: HashMap.set(state.holds, id, hold),
-        expiry: RedBlackTree.insert(state.expiry, expiryKey(event.expires_at_ms, id), id),
-        usage: addUsage(state, event.owner, q, 0)
+        book: state.book.update(ops)
       }
       checkAvailable(next, event)
       return next
@@ -670,17 +684,15 @@ const apply = (state: SkuState, event: SkuEvent): SkuState => {
       if (!isTime(event.expires_at_ms)) invariantFailed(state, `Extended ${event.reservation_id} until ${event.expires_at_ms}`)
       return {
         ...state,
-        holds: HashMap.set(state.holds, hold.reservation_id, { ...hold, expires_at_ms: event.expires_at_ms }),
-        expiry: RedBlackTree.insert(
-          RedBlackTree.removeFirst(state.expiry, expiryKey(hold.expires_at_ms, hold.reservation_id)),
-          expiryKey(event.expires_at_ms, hold.reservation_id),
-          hold.reservation_id
-        )
+        book: state.book.update([
+          { op: "removeHold", hold },
+          { op: "addHold", hold: { ...hold, expires_at_ms: event.expires_at_ms } }
+        ])
       }
     }
     case "ReleaseRecorded": {
       const id = event.reservation_id
-      if (HashMap.has(state.holds, id) || logGet(state.settled, id) !== undefined) invariantFailed(state, `ReleaseRecorded for known ${id}`)
+      if (getHold(state, id) !== undefined || settledOf(state, id) !== undefined) invariantFailed(state, `ReleaseRecorded for known ${id}`)
       const voided: SettledHold = {
         reservation_id: id,
         owner: "",
@@ -694,7 +706,7 @@ const apply = (state: SkuState, event: SkuEvent): SkuState => {
         status: "voided",
         at_ms: event.at_ms
       }
-      return { ...state, settled: logAdd(state.settled, id, voided, skuLimits.maxSettled, skuLimits.settledRetentionMs) }
+      return { ...state, book: state.book.update([settledLogAdd(id, voided)]) }
     }
     case "Received":
       return moveOnHand(state, event, event.quantity, { ...c, received: c.received + event.quantity }, { op: "Receive", value: event.quantity, expected: null })
@@ -716,7 +728,7 @@ const apply = (state: SkuState, event: SkuEvent): SkuState => {
       return {
         ...state,
         warehouses: withWarehouse(state.warehouses, next),
-        refs: remember(state, { ref: event.ref, op: "SetInTransit", warehouse_id: event.warehouse_id, value: event.in_transit, expected: null, at_ms: event.at_ms })
+        book: remember(state, { ref: event.ref, op: "SetInTransit", warehouse_id: event.warehouse_id, value: event.in_transit, expected: null, at_ms: event.at_ms })
       }
     }
     case "StockStatusChanged": {
@@ -746,10 +758,12 @@ export const evolveSku = (state: SkuState, event: SkuEvent): SkuState => {
   return next
 }
 
-/** The earliest hold deadline, O(log n). */
+const expireCommand: SkuCommand = { _tag: "Expire" }
+
+/** The earliest hold deadline, O(1). */
 export const nextSkuTimer = (state: SkuState): DurableTimer<SkuCommand> | undefined => {
-  const first = RedBlackTree.first(state.expiry)
-  return Option.isNone(first) ? undefined : { atMs: deadlineOfKey(first.value[0]), command: { _tag: "Expire" } }
+  const first = earliestHold(state)
+  return first === undefined ? undefined : { atMs: first.expires_at_ms, command: expireCommand }
 }
 
 export const sku: ActorDefinition<SkuState, SkuCommand, SkuEvent, SkuReply, SkuRejection> = {
@@ -763,9 +777,11 @@ export const sku: ActorDefinition<SkuState, SkuCommand, SkuEvent, SkuReply, SkuR
   decide: decideSku,
   evolve: evolveSku,
   nextTimer: nextSkuTimer,
-  // A hot SKU queues many commands while the shard's append is in flight. A snapshot costs
-  // O(live holds + remembered ids) — tens of ms and a few MB for 20,000 holds — so a hot SKU
-  // takes one about every second at 20,000 events/s; recovery replays at most that many events.
+  // A snapshot costs O(live holds + remembered ids): the host takes one no sooner than 20,000
+  // events and 2 events per entry after the last, so a hot SKU pays a bounded snapshot cost per
+  // reservation and recovery replays at most about twice what the snapshot holds.
   // Idle SKUs are snapshotted on passivation anyway.
+  snapshotEntries,
+  // A hot SKU queues many commands while the shard's append is in flight.
   limits: { mailboxCapacity: 10_000, snapshotEveryEvents: 20_000 }
 }
