@@ -7,6 +7,7 @@ import { type AccountsConfig, getUser, login, logout, signup, userRejection } fr
 import { rateLimited } from "../api-error.ts"
 import { Password, type PasswordHasher } from "../auth/password.ts"
 import { newAddressId, newPaymentMethodId } from "../auth/tokens.ts"
+import type { OnSignIn } from "../cart/sign-in.ts"
 import type { RateLimiter as AccountLimiter } from "../rate-limit.ts"
 import { type AnyRoute, commonErrors, route } from "../route.ts"
 
@@ -59,7 +60,11 @@ export const accountRoutes = (deps: {
   readonly config: AccountsConfig
   /** Per-account login limit (the per-IP one is the route's rate class). */
   readonly limiter: AccountLimiter | undefined
+  /** Runs after a successful signup or login (the cart merges the anonymous cart of X-Cart-Token); the answer is unchanged. */
+  readonly onSignIn?: OnSignIn
 }): ReadonlyArray<AnyRoute<Actors>> => {
+  const signedIn = (r: { readonly headers: Readonly<Record<string, string>>; readonly nowMs: number }) => (body: { readonly user_id: string }) =>
+    deps.onSignIn === undefined ? Effect.void : deps.onSignIn(body.user_id, r.headers, r.nowMs)
   const perAccount = (email: string, nowMs: number) => {
     if (deps.limiter === undefined) return Effect.void
     const taken = deps.limiter.take("auth_account", email.trim().toLowerCase(), nowMs)
@@ -70,7 +75,7 @@ export const accountRoutes = (deps: {
       operationId: "signup",
       method: "post",
       path: "/v1/auth/signup",
-      summary: "Create an account and sign in",
+      summary: "Create an account and sign in (an X-Cart-Token header merges that anonymous cart into the new account's cart)",
       tags: ["accounts"],
       access: "public",
       rateClass: "auth",
@@ -78,13 +83,17 @@ export const accountRoutes = (deps: {
       body: SignupBody,
       success: { status: 201, schema: SessionReply, description: "the account and a session token" },
       errors: [...commonErrors, [409, "email_taken"]],
-      handler: (r) => signup(r.body, ["customer"], r.nowMs, deps.hasher, deps.config).pipe(Effect.map((body) => ({ body })))
+      handler: (r) =>
+        signup(r.body, ["customer"], r.nowMs, deps.hasher, deps.config).pipe(
+          Effect.tap(signedIn(r)),
+          Effect.map((body) => ({ body }))
+        )
     }),
     route({
       operationId: "login",
       method: "post",
       path: "/v1/auth/login",
-      summary: "Sign in with email and password",
+      summary: "Sign in with email and password (an X-Cart-Token header merges that anonymous cart into the account's cart)",
       tags: ["accounts"],
       access: "public",
       rateClass: "auth",
@@ -95,6 +104,7 @@ export const accountRoutes = (deps: {
       handler: (r) =>
         perAccount(r.body.email, r.nowMs).pipe(
           Effect.zipRight(login(r.body, r.nowMs, deps.hasher, deps.config)),
+          Effect.tap(signedIn(r)),
           Effect.map((body) => ({ body }))
         )
     }),
