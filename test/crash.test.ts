@@ -29,12 +29,12 @@ const actorCount = 20
 const killsUnderLoad = 10
 const killGapMs = { min: 150, max: 600 }
 /** Bound on one start of the child (embedded mode opens PGlite and recovers every shard first). */
-const startTimeoutMs = 15_000
+const startTimeoutMs = 45_000
 const requestTimeoutMs = 5_000
 /** Bound on the wait for a new generation's first acknowledged deposit. */
 const firstAckTimeoutMs = 10_000
-/** Per mode. */
-const budgetMs = 60_000
+/** Per mode: room for the kills on a slow, shared machine (the kill count, not the time, is what is checked). */
+const budgetMs = 150_000
 /**
  * Fewer shards than the default 256 keep a restart short: each shard is acquired and recovered
  * at start, one after another through embedded mode's single connection (256 empty shards cost

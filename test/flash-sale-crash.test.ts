@@ -15,6 +15,7 @@
  * (stopped before the server process starts).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { sellerIdOfUser } from "../gateway/inventory/sellers.ts"
 import { auditSale, createShoppers, pool, planFor, shop, sleep, startStoreWithHost, type Target } from "./support/inventory.ts"
 import { type Account, call, defaultStorage, spawnStore, type StoreProcess, type TestStorage, uniqueEmail } from "./support/store.ts"
 
@@ -49,7 +50,7 @@ describe("flash sale with kill -9 of the server mid-sale", () => {
       const admin = login.json as { token: string; user_id: string }
       adminToken = admin.token
       shoppers = await createShoppers(setup, SHOPPERS)
-      expect((await call(setup.base, "POST", "/v1/admin/skus", { token: admin.token, body: { sku_id: skuId, seller_id: admin.user_id } })).status).toBe(201)
+      expect((await call(setup.base, "POST", "/v1/admin/skus", { token: admin.token, body: { sku_id: skuId, seller_id: sellerIdOfUser(admin.user_id) } })).status).toBe(201)
       const stocked = await call(setup.base, "POST", "/v1/seller/inventory", {
         token: admin.token,
         body: { sku_id: skuId, warehouse_id: "wh_main", movement: "receive", quantity: STOCK }

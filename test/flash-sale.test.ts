@@ -16,6 +16,7 @@
  */
 import { createHash } from "node:crypto"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { sellerIdOfUser } from "../gateway/inventory/sellers.ts"
 import { auditSale, createShoppers, fixedTarget, planFor, pool, shop, sleep, startStoreWithHost, type StoreWithHost } from "./support/inventory.ts"
 import { type Account, call, defaultStorage, type TestStorage, uniqueEmail } from "./support/store.ts"
 
@@ -38,7 +39,7 @@ describe("flash sale: 100 units, 2,000 shoppers", () => {
   const stockOf = async (id: string) => (await call(store.base, "GET", `/v1/skus/${id}/stock`)).json as { available_quantity: number; stock_status: string }
   const sellerView = async (id: string) => (await call(store.base, "GET", `/v1/seller/inventory/${id}`, { token: admin.token })).json as Record<string, unknown>
   const createSku = async (id: string) => {
-    expect((await call(store.base, "POST", "/v1/admin/skus", { token: admin.token, body: { sku_id: id, seller_id: admin.userId } })).status).toBe(201)
+    expect((await call(store.base, "POST", "/v1/admin/skus", { token: admin.token, body: { sku_id: id, seller_id: sellerIdOfUser(admin.userId) } })).status).toBe(201)
     const stocked = await call(store.base, "POST", "/v1/seller/inventory", {
       token: admin.token,
       body: { sku_id: id, warehouse_id: "wh_main", movement: "receive", quantity: STOCK }

@@ -592,7 +592,7 @@ describe(`fuzzing the store (seed ${seed}, FUZZ_SEED=${seed} replays it)`, () =>
     vi.restoreAllMocks()
   })
 
-  it(`${total} random and malformed requests: 4xx in the error shape or a valid 2xx, never a 5xx, never a hang`, { timeout: 60_000 }, async () => {
+  it(`${total} random and malformed requests: 4xx in the error shape or a valid 2xx, never a 5xx, never a hang`, { timeout: 240_000 }, async () => {
     const started = Date.now()
     const account = await signUp(store.base, "fuzz")
     const doc = (await call(store.base, "GET", "/v1/openapi.json")).json as { paths: Record<string, Record<string, { operationId: string }>> }

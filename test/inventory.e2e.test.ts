@@ -9,6 +9,7 @@
 import { createHash, randomBytes } from "node:crypto"
 import { Validator } from "@seriousme/openapi-schema-validator"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { sellerIdOfUser } from "../gateway/inventory/sellers.ts"
 import { grantSeller, startStoreWithHost, type StoreWithHost } from "./support/inventory.ts"
 import { type Account, type Answer, call, defaultStorage, isErrorShape, signUp, type TestStorage, uniqueEmail } from "./support/store.ts"
 
@@ -26,6 +27,9 @@ const expectInvalid = (res: Answer, ...paths: Array<string>) => {
 
 type Json = Record<string, unknown>
 const json = (res: Answer) => res.json as Json
+
+/** The seller id of a seller account (derived from its user id). */
+const sellerIdOf = (account: Account) => sellerIdOfUser(account.userId)
 
 let skuCounter = 0
 const newSkuId = (tag = "e2e") => `sku_${tag}_${process.pid}_${++skuCounter}_${randomBytes(3).toString("hex")}`
@@ -53,7 +57,7 @@ describe("inventory over HTTP", () => {
   }
   const change = (token: string, body: Json, headers: Record<string, string> = {}) => call(base, "POST", "/v1/seller/inventory", { token, body, headers })
   const stocked = async (units: number, owner: Account = seller, body: Json = {}) => {
-    const skuId = await registerSku(owner.userId, body)
+    const skuId = await registerSku(sellerIdOf(owner), body)
     if (units > 0) expect((await change(owner.token, { sku_id: skuId, warehouse_id: "wh_main", movement: "receive", quantity: units })).status).toBe(200)
     return skuId
   }
@@ -124,12 +128,12 @@ describe("inventory over HTTP", () => {
   describe("SKUs (admin)", () => {
     it("registering answers 201 with the empty stock view; the same again is 201, another seller is 409", async () => {
       const skuId = newSkuId()
-      const body = { sku_id: skuId, seller_id: seller.userId, low_stock_threshold: 3 }
+      const body = { sku_id: skuId, seller_id: sellerIdOf(seller), low_stock_threshold: 3 }
       const res = await call(base, "POST", "/v1/admin/skus", { token: admin, body })
       expect(res.status, res.text).toBe(201)
       expect(res.json).toEqual({
         sku_id: skuId,
-        seller_id: seller.userId,
+        seller_id: sellerIdOf(seller),
         warehouses: [],
         on_hand: 0,
         reserved: 0,
@@ -144,28 +148,28 @@ describe("inventory over HTTP", () => {
       const again = await call(base, "POST", "/v1/admin/skus", { token: admin, body })
       expect(again.status, again.text).toBe(201)
       expect(again.json).toEqual(res.json)
-      expectError(await call(base, "POST", "/v1/admin/skus", { token: admin, body: { ...body, seller_id: otherSeller.userId } }), 409, "conflict")
+      expectError(await call(base, "POST", "/v1/admin/skus", { token: admin, body: { ...body, seller_id: sellerIdOf(otherSeller) } }), 409, "conflict")
       expectError(await call(base, "POST", "/v1/admin/skus", { token: admin, body: { ...body, low_stock_threshold: 4 } }), 409, "conflict")
     })
 
     it("bad bodies are 400; sellers and customers are 403", async () => {
-      expectInvalid(await call(base, "POST", "/v1/admin/skus", { token: admin, body: { sku_id: "p_1", seller_id: seller.userId } }), "body.sku_id")
+      expectInvalid(await call(base, "POST", "/v1/admin/skus", { token: admin, body: { sku_id: "p_1", seller_id: sellerIdOf(seller) } }), "body.sku_id")
       expectInvalid(await call(base, "POST", "/v1/admin/skus", { token: admin, body: { sku_id: newSkuId() } }), "body.seller_id")
       expectInvalid(await call(base, "POST", "/v1/admin/skus", { token: admin, body: { sku_id: newSkuId(), seller_id: "a|b" } }), "body.seller_id")
       expectInvalid(
-        await call(base, "POST", "/v1/admin/skus", { token: admin, body: { sku_id: newSkuId(), seller_id: seller.userId, low_stock_threshold: -1 } }),
+        await call(base, "POST", "/v1/admin/skus", { token: admin, body: { sku_id: newSkuId(), seller_id: sellerIdOf(seller), low_stock_threshold: -1 } }),
         "body.low_stock_threshold"
       )
-      expectInvalid(await call(base, "POST", "/v1/admin/skus", { token: admin, body: { sku_id: newSkuId(), seller_id: seller.userId, on_hand: 5 } }), "body.on_hand")
+      expectInvalid(await call(base, "POST", "/v1/admin/skus", { token: admin, body: { sku_id: newSkuId(), seller_id: sellerIdOf(seller), on_hand: 5 } }), "body.on_hand")
       for (const token of [seller.token, shopper.token]) {
-        expectError(await call(base, "POST", "/v1/admin/skus", { token, body: { sku_id: newSkuId(), seller_id: seller.userId } }), 403, "forbidden")
+        expectError(await call(base, "POST", "/v1/admin/skus", { token, body: { sku_id: newSkuId(), seller_id: sellerIdOf(seller) } }), 403, "forbidden")
       }
     })
   })
 
   describe("stock changes", () => {
     it("a seller receives, sets (with compare-and-set), adjusts, damages, returns and marks in transit; 200 with the stock per warehouse", async () => {
-      const skuId = await registerSku(seller.userId)
+      const skuId = await registerSku(sellerIdOf(seller))
       const wh = `wh_b_${randomBytes(3).toString("hex")}`
       expect((await call(base, "POST", "/v1/admin/warehouses", { token: admin, body: { warehouse_id: wh, name: "B", region: "KA", country: "IN" } })).status).toBe(201)
 
@@ -173,7 +177,7 @@ describe("inventory over HTTP", () => {
       expect(received.status, received.text).toBe(200)
       expect(received.json).toMatchObject({
         sku_id: skuId,
-        seller_id: seller.userId,
+        seller_id: sellerIdOf(seller),
         warehouses: [{ warehouse_id: "wh_main", on_hand: 10, reserved: 0, available: 10, damaged: 0, in_transit: 0 }],
         on_hand: 10,
         available: 10,
@@ -241,7 +245,7 @@ describe("inventory over HTTP", () => {
       expectInvalid(await change(seller.token, { ...at, on_hand: -1 }), "body.on_hand")
       expectInvalid(await change(seller.token, { ...at, on_hand: "5" }), "body.on_hand")
       expectInvalid(await change(seller.token, { ...at, on_hand: 5, reserved: 0 }), "body.reserved")
-      expectInvalid(await change(seller.token, { ...at, on_hand: 5, seller_id: otherSeller.userId }), "body.seller_id")
+      expectInvalid(await change(seller.token, { ...at, on_hand: 5, seller_id: sellerIdOf(otherSeller) }), "body.seller_id")
       expectInvalid(await change(seller.token, { sku_id: skuId, warehouse_id: "main", on_hand: 5 }), "body.warehouse_id")
       expectInvalid(await change(seller.token, { sku_id: "nope", warehouse_id: "wh_main", on_hand: 5 }), "body.sku_id")
       expect((await publicStock(skuId))["available_quantity"]).toBe(5)

@@ -97,7 +97,7 @@ const openConnection = async (port: number) => {
 }
 
 describe("SIGTERM", () => {
-  it("lets in-flight requests finish, exits 0, and everything acknowledged is there after a restart", { timeout: 60_000 }, async () => {
+  it("lets in-flight requests finish, exits 0, and everything acknowledged is there after a restart", { timeout: 240_000 }, async () => {
     const env = {
       ...storage.env,
       // One slow hash at a time: signups sent together are still queued when the signal arrives.

