@@ -265,6 +265,7 @@ export class Pipeline<R> {
     const params = decodeInput(compiled.decodeParams, match.params, "path", issues)
     const query = decodeInput(compiled.decodeQuery, parseQuery(rawQuery, issues), "query", issues)
     let body: unknown = undefined
+    let bodyText: string | undefined
     if (rawBody !== undefined && rawBody.length > 0) {
       const contentType = headers["content-type"] ?? ""
       if (!/^application\/json\s*(;|$)/i.test(contentType)) {
@@ -276,6 +277,7 @@ export class Pipeline<R> {
       } catch {
         return this.fail(x, invalidRequest("the body is not valid UTF-8"))
       }
+      bodyText = text
       try {
         body = JSON.parse(text)
       } catch {
@@ -345,7 +347,8 @@ export class Pipeline<R> {
       ip,
       requestId: x.requestId,
       nowMs,
-      idempotencyKey
+      idempotencyKey,
+      bodyText
     }
     const exit = route.direct !== undefined ? await this.runDirect(route, request) : await this.runHandler(route, request)
     let status: number

@@ -33,6 +33,8 @@ export interface RouteRequest<Params, Query, Body> {
   readonly nowMs: number
   /** The idempotency key of the request (header, or the body alias where a route allows it). */
   readonly idempotencyKey: string | undefined
+  /** The JSON body as received (UTF-8 text), for signature checks over the exact bytes (provider webhooks). */
+  readonly bodyText?: string | undefined
 }
 
 export interface Reply<Success> {
