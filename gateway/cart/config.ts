@@ -1,3 +1,5 @@
+import { defaultStoreCurrency, storeCurrencyFromEnv } from "../store-currency.ts"
+
 /** Settings of the cart, wishlist and recently-viewed routes (README, "Configuration"). */
 export interface CartConfig {
   /**
@@ -7,11 +9,6 @@ export interface CartConfig {
   readonly storeCurrency: string
 }
 
-export const defaultCartConfig: CartConfig = { storeCurrency: "INR" }
+export const defaultCartConfig: CartConfig = { storeCurrency: defaultStoreCurrency }
 
-export const cartConfigFromEnv = (env: NodeJS.ProcessEnv = process.env): CartConfig => {
-  const raw = env["STORE_CURRENCY"]
-  if (raw === undefined || raw === "") return defaultCartConfig
-  if (!/^[A-Z]{3}$/.test(raw)) throw new Error(`STORE_CURRENCY must be an ISO 4217 code in upper case (like INR), got "${raw}"`)
-  return { storeCurrency: raw }
-}
+export const cartConfigFromEnv = (env: NodeJS.ProcessEnv = process.env): CartConfig => ({ storeCurrency: storeCurrencyFromEnv(env) })

@@ -57,7 +57,7 @@ const Warehouses = Schema.Struct({ warehouses: Schema.Array(Warehouse) })
 
 const RegisterSkuBody = Schema.Struct({
   sku_id: SkuId,
-  seller_id: SellerId.annotations({ description: "the seller that owns the SKU (until seller accounts exist: the seller's user id)" }),
+  seller_id: SellerId.annotations({ description: "the seller that owns the SKU: the `seller_id` (`s_…`) of `POST /v1/seller/register`; that seller changes its stock" }),
   low_stock_threshold: Schema.optional(LowStockThreshold).annotations({
     description: `low_stock when 0 < available ≤ this; default ${skuLimits.defaultLowStockThreshold}`
   })

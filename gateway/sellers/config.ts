@@ -1,3 +1,5 @@
+import { defaultStoreCurrency, storeCurrencyFromEnv } from "../store-currency.ts"
+
 /** Settings of the seller and catalog write routes (README, "Configuration"). */
 export interface CatalogWriteConfig {
   /**
@@ -7,11 +9,6 @@ export interface CatalogWriteConfig {
   readonly storeCurrency: string
 }
 
-export const defaultCatalogWriteConfig: CatalogWriteConfig = { storeCurrency: "INR" }
+export const defaultCatalogWriteConfig: CatalogWriteConfig = { storeCurrency: defaultStoreCurrency }
 
-export const catalogWriteConfigFromEnv = (env: NodeJS.ProcessEnv = process.env): CatalogWriteConfig => {
-  const raw = env["STORE_CURRENCY"]
-  if (raw === undefined || raw === "") return defaultCatalogWriteConfig
-  if (!/^[A-Z]{3}$/.test(raw)) throw new Error(`STORE_CURRENCY must be an ISO 4217 code in upper case (like INR), got "${raw}"`)
-  return { storeCurrency: raw }
-}
+export const catalogWriteConfigFromEnv = (env: NodeJS.ProcessEnv = process.env): CatalogWriteConfig => ({ storeCurrency: storeCurrencyFromEnv(env) })
