@@ -452,10 +452,12 @@ describe("sellers, categories and seller products over HTTP", () => {
       expect(errorOf(refused).message).toContain("pending_review")
     })
 
-    it("a suspended seller may not list or replace products until approved again; admins still may", async () => {
+    it("a suspended seller may not list, replace or restock products until approved again; admins still may", async () => {
       const seller = await approvedSeller("suspended")
       const sellerId = sellerIdOfUser(seller.userId)
       const listed = await createProduct(seller.token)
+      const skuId = listed.skus[0]!.sku_id
+      expect((await stock(seller.token, skuId, 5)).status).toBe(200)
       const suspended = await post(`/v1/admin/sellers/${sellerId}/suspend`, admin)
       expect(suspended.status, suspended.text).toBe(200)
       expect(json(suspended)["status"]).toBe("suspended")
@@ -465,7 +467,12 @@ describe("sellers, categories and seller products over HTTP", () => {
       expect(errorOf(create).message).toContain("suspended")
       expectError(await put(`/v1/seller/products/${listed.product_id}`, seller.token, phone({ title: "x" })), 403, "forbidden")
       expect((await put(`/v1/seller/products/${listed.product_id}`, admin, phone({ title: "Fixed by ops" }))).status).toBe(200)
+      const restock = await stock(seller.token, skuId, 9)
+      expectError(restock, 403, "forbidden")
+      expect(errorOf(restock).message).toContain("suspended")
+      expect((await stock(admin, skuId, 7)).status).toBe(200)
       expect((await approve(sellerId)).status).toBe(200)
+      expect((await stock(seller.token, skuId, 8)).status).toBe(200)
       expect((await put(`/v1/seller/products/${listed.product_id}`, seller.token, phone({ title: "Back" }))).status).toBe(200)
     })
 

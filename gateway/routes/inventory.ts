@@ -24,6 +24,7 @@ import { type ApiError, notFound } from "../api-error.ts"
 import type { InventoryConfig } from "../inventory/config.ts"
 import { newWarehouseId, reservationIdFor, stockRefFor } from "../inventory/ids.ts"
 import { mayManage } from "../inventory/sellers.ts"
+import { notSuspended } from "../sellers/sellers.ts"
 import { skuRejection } from "../inventory/sku-errors.ts"
 import { tellActor } from "../inventory/tell-actor.ts"
 import { PublicStock, Reservation, reservationOf, SkuStock, skuStockOf, Subscription } from "../inventory/views.ts"
@@ -295,7 +296,10 @@ export const inventoryRoutes = (deps: { readonly config: InventoryConfig }): Rea
           const caller = r.caller!
           const skuId = r.body.sku_id
           // Ownership first: for another seller's SKU nothing else is revealed, not even the warehouse check.
-          if (!caller.roles.includes("admin")) yield* managedSku(caller, skuId, r.nowMs)
+          if (!caller.roles.includes("admin")) {
+            yield* managedSku(caller, skuId, r.nowMs)
+            yield* notSuspended(caller, r.nowMs)
+          }
           yield* directory.require(r.body.warehouse_id, r.nowMs)
           // The ref makes the change idempotent at the SKU: a retry with the same key applies it once.
           const command = stockCommand(r.body, stockRefFor(caller.userId, r.idempotencyKey))

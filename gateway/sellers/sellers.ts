@@ -43,3 +43,17 @@ export const listingSeller = (caller: Caller, named: string | undefined, nowMs: 
     if (found.status !== "approved") return yield* Effect.fail(notApproved(found, !acting))
     return found
   })
+
+/**
+ * Refuses a caller whose seller account is suspended (403), for stock changes: a seller that was
+ * never registered (the role granted directly by an operator) has no standing to lose and passes.
+ */
+export const notSuspended = (caller: Caller, nowMs: number): Effect.Effect<void, ApiError, Actors> =>
+  askSeller(sellerIdOf(caller), { _tag: "Get" }, nowMs).pipe(
+    Effect.flatMap((found) => (found.status === "suspended" ? Effect.fail(forbidden(`your seller account is suspended; stock changes are refused until an operator approves it again`)) : Effect.void)),
+    Effect.catchIf(
+      (e) => e.status === 404,
+      () => Effect.void
+    )
+  )
+
