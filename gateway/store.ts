@@ -13,6 +13,16 @@ import { shopperCart } from "../actors/cart/shopper-cart.ts"
 import { wishlist } from "../actors/cart/wishlist.ts"
 import { sku } from "../actors/inventory/sku.ts"
 import { warehouses } from "../actors/warehouses/warehouses.ts"
+import { checkout } from "../actors/checkout/checkout.ts"
+import { openCheckouts } from "../actors/checkout/open-checkouts.ts"
+import { riskCounter } from "../actors/fraud/counters.ts"
+import { order } from "../actors/orders/order.ts"
+import { orderIndex } from "../actors/orders/order-index.ts"
+import { payment } from "../actors/payments/payment.ts"
+import { wallet } from "../actors/payments/wallet.ts"
+import { coupon } from "../actors/pricing/coupon.ts"
+import { type CheckoutConfig, checkoutConfigFromEnv } from "./checkout/config.ts"
+import { startCheckout } from "./checkout/setup.ts"
 import type { AnyActorDefinition } from "../runtime/actor.ts"
 import { type HostConfig, hostConfigFromEnv } from "../runtime/config.ts"
 import { Actors, ActorsLive, Metrics, MetricsLive } from "../runtime/service.ts"
@@ -40,9 +50,14 @@ import { sellerProductRoutes } from "./routes/seller-products.ts"
 import { sellerRoutes } from "./routes/sellers.ts"
 import { type CatalogWriteConfig, catalogWriteConfigFromEnv } from "./sellers/config.ts"
 import { serveGateway } from "./server.ts"
+import { type PaymentsSettings, paymentsSettingsFromEnv } from "./payments/config.ts"
+import { paymentSteps } from "./payments/payment-steps.ts"
+import { scopedProviderClient } from "./payments/provider-client.ts"
+import { webhookRoutes } from "./payments/webhook-route.ts"
+import { orderRoutes } from "./routes/orders.ts"
 
 /** Every actor type of the store. A type missing here cannot be recovered from the journal. */
-export const storeActors: ReadonlyArray<AnyActorDefinition> = [user, emailIndex, session, idempotency, sku, warehouses, seller, category, categoryTree, product, cart, shopperCart, wishlist, recentlyViewed]
+export const storeActors: ReadonlyArray<AnyActorDefinition> = [user, emailIndex, session, idempotency, sku, warehouses, seller, category, categoryTree, product, cart, shopperCart, wishlist, recentlyViewed, checkout, openCheckouts, order, orderIndex, payment, wallet, coupon, riskCounter]
 
 export interface StoreSettings {
   readonly gateway: GatewayConfig
@@ -54,6 +69,9 @@ export interface StoreSettings {
   readonly cart: CartConfig
   readonly catalogWrite: CatalogWriteConfig
   readonly catalogRead: CatalogReadConfig
+  /** Payment steps (PAYMENT_CAPTURE, PAYMENT_RECONCILE_*, webhook secrets) and the provider client (PAYMENT_PROVIDER_URL). */
+  readonly payments: PaymentsSettings
+  readonly checkout: CheckoutConfig
   /** undefined: RATE_LIMITS=off. */
   readonly rateLimits: ReturnType<typeof rateLimitConfigFromEnv> | undefined
   readonly passwordHash: ReturnType<typeof passwordHashConfigFromEnv>
@@ -70,6 +88,8 @@ export const storeSettingsFromEnv = (env: NodeJS.ProcessEnv = process.env): Stor
   cart: cartConfigFromEnv(env),
   catalogWrite: catalogWriteConfigFromEnv(env),
   catalogRead: catalogReadConfigFromEnv(env),
+  payments: paymentsSettingsFromEnv(env),
+  checkout: checkoutConfigFromEnv(env),
   rateLimits: env["RATE_LIMITS"] === "off" ? undefined : rateLimitConfigFromEnv(env),
   passwordHash: passwordHashConfigFromEnv(env),
   admin: env["ADMIN_EMAIL"] && env["ADMIN_PASSWORD"] ? { email: env["ADMIN_EMAIL"], password: env["ADMIN_PASSWORD"] } : undefined
@@ -96,6 +116,10 @@ export const runStore = (settings: StoreSettings) => {
     // The catalog read model (projection, product cache, search), started after recovery; its runner stops with the scope.
     const catalog = yield* startCatalogReadModel(settings.catalogRead)
     const cartDeps = { catalog: catalog.products, config: settings.cart }
+    // The checkout saga: its routes, and the resumer of sagas a crash left half way (stops with the scope).
+    const checkoutPart = yield* startCheckout(settings.checkout, catalog.products)
+    // Orders and payment webhooks: the provider client closes with the scope (after the gateway stops).
+    const orderPayments = { steps: paymentSteps(settings.payments.config), provider: yield* scopedProviderClient(settings.payments.provider) }
     if (settings.admin !== undefined) yield* bootstrapAdmin(settings.admin.email, settings.admin.password, hasher, settings.accounts)
     const gateway = yield* serveGateway(
       {
@@ -110,7 +134,10 @@ export const runStore = (settings: StoreSettings) => {
           ...categoryRoutes(),
           ...sellerProductRoutes({ config: settings.catalogWrite }),
           ...productRoutes({ products: catalog.products }),
-          ...searchRoutes({ search: catalog.search })
+          ...searchRoutes({ search: catalog.search }),
+          ...orderRoutes(orderPayments),
+          ...webhookRoutes({ config: settings.payments.config }),
+          ...checkoutPart.routes
         ],
         runtime,
         authenticator: actorAuthenticator(host),

@@ -1,0 +1,163 @@
+import { Effect } from "effect"
+import { apiStatusOf, type Checkout, CheckoutNotFound, type Plan } from "../../actors/checkout/checkout.ts"
+import { bucketOf, openCheckouts } from "../../actors/checkout/open-checkouts.ts"
+import { checkout } from "../../actors/checkout/checkout.ts"
+import type { Actors } from "../../runtime/service.ts"
+import { ApiError, notFound, unavailable, unprocessable } from "../api-error.ts"
+import { ask, drive, type SagaDeps, type SagaStalled } from "./driver.ts"
+import { checkoutIdsOf, reservationIdOf } from "./ids.ts"
+import { paymentMethodOf, type PricingDeps, priceCart, quoteBody } from "./pricing.ts"
+
+/**
+ * `POST /v1/checkout` and `GET /v1/checkout/{id}` over the saga: the ids come from (user,
+ * idempotency key), so a retry finds the checkout it started and answers where it stands (the
+ * gateway's idempotency guard replays stored answers before this runs; this covers a retry after
+ * the guard's lease ran out, e.g. after a crash). A new checkout is priced, checked against the
+ * price the shopper saw, recorded in the open-checkouts index and in its checkout actor, then
+ * driven as far as it goes.
+ *
+ * The price the shopper saw: `expected_total` when the request sends it (the `total` of a
+ * `POST /v1/checkout/quote` answer), otherwise the unit prices the cart keeps from when each item
+ * was added. When that differs from the price now: 422 `price_changed` with the new quote in
+ * `details.quote` (and the moved lines in `details.changes`); to accept it, send again with
+ * `expected_total` set to that quote's `total`, under a new idempotency key.
+ */
+
+export interface CheckoutRequest {
+  readonly cart_id: string
+  readonly shipping_address_id: string
+  readonly payment_method_id: string
+  readonly shipping_option_id?: string | undefined
+  readonly coupon_code?: string | undefined
+  readonly expected_total?: number | undefined
+}
+
+export interface CheckoutAnswer {
+  readonly checkout_id: string
+  readonly status: "order_placed" | "pending_payment" | "failed"
+  readonly order_id?: string
+  readonly order_preview_total: number
+  readonly currency: string
+  readonly failure?: { readonly code: string; readonly message: string; readonly details: Record<string, unknown> }
+}
+
+export const answerOf = (state: Checkout): CheckoutAnswer => {
+  const status = apiStatusOf(state)
+  return {
+    checkout_id: state.checkout_id,
+    status,
+    ...(status === "order_placed" ? { order_id: state.plan.order_id } : {}),
+    order_preview_total: state.plan.totals.total,
+    currency: state.plan.currency,
+    ...(status === "failed" && state.failure !== null ? { failure: { code: state.failure.code, message: state.failure.message, details: state.failure.details } } : {})
+  }
+}
+
+/** What the POST answers for a checkout as it stands: 201 placed or pending, the recorded error once it failed, 503 while stuck. */
+const postAnswer = (state: Checkout): Effect.Effect<CheckoutAnswer, ApiError> => {
+  if (state.failure !== null) {
+    const f = state.failure
+    return Effect.fail(new ApiError({ status: f.status, code: f.code, message: f.message, details: f.details }))
+  }
+  if (state.status === "completed" || (state.status === "running" && state.step === "payment" && state.payment === "awaiting")) return Effect.succeed(answerOf(state))
+  return Effect.fail(unavailable("the checkout is under way; retry with the same idempotency key", 1))
+}
+
+const stalled = (e: SagaStalled) => unavailable(`the checkout could not go on now (${e.message}); retry with the same idempotency key`, Math.max(1, Math.ceil(e.retryAfterMs / 1000)))
+
+export interface CheckoutDeps extends PricingDeps, SagaDeps {}
+
+export const checkoutService = (deps: CheckoutDeps) => {
+  /** Checkouts a driver of this process is running now (the resumer leaves them alone). */
+  const inFlight = new Set<string>()
+
+  /** Drive unless this process drives it already; the state as it stands after. */
+  const driveOnce = (checkoutId: string): Effect.Effect<Checkout | undefined, SagaStalled, Actors> =>
+    Effect.suspend(() => {
+      if (inFlight.has(checkoutId)) return Effect.succeed(undefined)
+      inFlight.add(checkoutId)
+      return drive(deps, checkoutId).pipe(Effect.ensuring(Effect.sync(() => inFlight.delete(checkoutId))))
+    })
+
+  const existing = (checkoutId: string) =>
+    ask(checkout, checkoutId, { _tag: "Get" }).pipe(
+      Effect.map((state): Checkout | undefined => state),
+      Effect.catchAll((e) => (e instanceof CheckoutNotFound ? Effect.succeed(undefined) : e._tag === "SagaStalled" ? Effect.fail(stalled(e)) : Effect.die(e)))
+    )
+
+  /** Drive from the HTTP request, and answer. */
+  const driveAndAnswer = (checkoutId: string): Effect.Effect<CheckoutAnswer, ApiError, Actors> =>
+    driveOnce(checkoutId).pipe(
+      Effect.mapError(stalled),
+      Effect.flatMap((state) => (state === undefined ? Effect.fail(unavailable("the checkout is under way; retry with the same idempotency key", 1)) : postAnswer(state)))
+    )
+
+  /** For the resumer: drive it when no driver of this process does. `undefined`: busy here, or never started. */
+  const resume = (checkoutId: string) => driveOnce(checkoutId)
+
+  /** Drop an id that was indexed but never started. */
+  const forget = (checkoutId: string) =>
+    ask(openCheckouts, bucketOf(checkoutId), { _tag: "Remove", checkout_id: checkoutId }).pipe(
+      Effect.asVoid,
+      Effect.catchAll((e) => Effect.logWarning(`could not drop ${checkoutId} from the open checkouts`, e))
+    )
+
+  const start = (userId: string, idempotencyKey: string, request: CheckoutRequest, clientIp: string, nowMs: number): Effect.Effect<CheckoutAnswer, ApiError, Actors> =>
+    Effect.gen(function* () {
+      const ids = checkoutIdsOf(userId, idempotencyKey)
+      const found = yield* existing(ids.checkoutId)
+      if (found !== undefined) return yield* driveAndAnswer(ids.checkoutId)
+      const priced = yield* priceCart(deps, userId, request, nowMs)
+      const method = yield* paymentMethodOf(priced.account, request.payment_method_id)
+      if (method.type === "upi") return yield* Effect.fail(unprocessable("payment_method_unsupported", "UPI is not offered by the payment provider yet; pay by card, wallet or cash on delivery"))
+      const q = priced.quote
+      const seen = request.expected_total === undefined ? priced.priceChanges.length === 0 : request.expected_total === q.total
+      if (!seen) {
+        return yield* Effect.fail(
+          unprocessable("price_changed", "prices changed since you last saw them; review the new quote and send its total as expected_total", {
+            quote: quoteBody(q),
+            changes: priced.priceChanges
+          })
+        )
+      }
+      const plan: Plan = {
+        user_id: userId,
+        cart_id: priced.cart.cart_id,
+        order_id: ids.orderId,
+        payment_id: ids.paymentId,
+        reservation_id: reservationIdOf(ids.checkoutId),
+        currency: q.currency,
+        lines: priced.lines,
+        totals: { subtotal: q.subtotal, discount: q.discount, shipping: q.shipping, tax: q.tax, total: q.total },
+        tax_inclusive: q.prices_include_tax,
+        shipping_address: priced.address,
+        shipping_option_id: q.shipping_option_id,
+        coupon_code: priced.couponCode,
+        payment_method: {
+          payment_method_id: method.payment_method_id,
+          type: method.type,
+          token: method.type === "card" ? method.token : null,
+          vpa: null
+        },
+        client_ip: clientIp === "" ? null : clientIp.slice(0, 64),
+        hold_expires_at_ms: nowMs + deps.config.reservationTtlMs
+      }
+      // Into the index first: a crash right after Start leaves a checkout the resumer can find.
+      yield* ask(openCheckouts, bucketOf(ids.checkoutId), { _tag: "Add", checkout_id: ids.checkoutId }, nowMs).pipe(
+        Effect.mapError((e) => (e._tag === "SagaStalled" ? stalled(e) : unavailable("too many checkouts are in flight; retry shortly", 5)))
+      )
+      yield* ask(checkout, ids.checkoutId, { _tag: "Start", plan }, nowMs).pipe(
+        Effect.mapError((e) => (e._tag === "SagaStalled" ? stalled(e) : new ApiError({ status: 500, code: "internal", message: `checkout refused its plan: ${JSON.stringify(e)}`, details: {} })))
+      )
+      return yield* driveAndAnswer(ids.checkoutId)
+    })
+
+  const get = (userId: string, checkoutId: string): Effect.Effect<CheckoutAnswer, ApiError, Actors> =>
+    (/^co_[A-Za-z0-9_-]{16,64}$/.test(checkoutId) ? existing(checkoutId) : Effect.succeed(undefined)).pipe(
+      Effect.flatMap((state) => (state === undefined || state.plan.user_id !== userId ? Effect.fail(notFound("no such checkout")) : Effect.succeed(answerOf(state))))
+    )
+
+  return { start, get, resume, forget, inFlight }
+}
+
+export type CheckoutService = ReturnType<typeof checkoutService>
