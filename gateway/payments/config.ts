@@ -1,4 +1,5 @@
 import type { CaptureMode } from "../../actors/payments/fields.ts"
+import { type ProviderClientConfig, providerClientConfigFromEnv } from "../../provider/client.ts"
 
 /** Payment settings of the gateway (README, "Configuration"). */
 export interface PaymentsConfig {
@@ -50,3 +51,14 @@ export const paymentsConfigFromEnv = (env: NodeJS.ProcessEnv = process.env): Pay
     webhookToleranceSeconds: intFrom(env, "PAYMENT_WEBHOOK_TOLERANCE_SECONDS", defaultPaymentsConfig.webhookToleranceSeconds, 1, 86_400)
   }
 }
+
+/** The payment part of the store's settings: the steps' config and the provider client's (undefined without PAYMENT_PROVIDER_URL). */
+export interface PaymentsSettings {
+  readonly config: PaymentsConfig
+  readonly provider: ProviderClientConfig | undefined
+}
+
+export const paymentsSettingsFromEnv = (env: NodeJS.ProcessEnv = process.env): PaymentsSettings => ({
+  config: paymentsConfigFromEnv(env),
+  provider: env["PAYMENT_PROVIDER_URL"] ? providerClientConfigFromEnv(env) : undefined
+})

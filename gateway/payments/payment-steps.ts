@@ -5,6 +5,7 @@ import type { WalletRejection } from "../../actors/payments/wallet.ts"
 import type { Actors } from "../../runtime/service.ts"
 import { PaymentProvider, type ProviderRejected } from "../../provider/client.ts"
 import type { PaymentsConfig } from "./config.ts"
+import { providerNotConfigured } from "./provider-client.ts"
 import { applyProviderRecord, askPayment, askWallet, codeOf, findAtProvider, PaymentsBusy, refreshFromProvider } from "./payment-io.ts"
 
 export { PaymentsBusy } from "./payment-io.ts"
@@ -81,8 +82,8 @@ export const authorizeOutcomeOf = (payment: Payment, message = noAnswer): Author
   return { _tag: "ProviderUnavailable", message, payment }
 }
 
-/** A 401/403 from the provider is our configuration (API key), not the shopper's card. */
-const isOurFault = (rejection: ProviderRejected) => rejection.status === 401 || rejection.status === 403
+/** A 401/403 from the provider (API key) or no provider at all is our configuration, not the shopper's card. */
+const isOurFault = (rejection: ProviderRejected) => rejection.status === 401 || rejection.status === 403 || rejection.code === providerNotConfigured
 
 export const paymentSteps = (config: PaymentsConfig) => {
   /** Asks the provider to authorize (same key every time) and records the answer; a lost answer is reconciled, then asked again, bounded. */
