@@ -104,7 +104,6 @@ const states: Record<string, ReadonlyArray<CheckoutEvent>> = {
  * `E`: emits the command's events; `S`: accepted, nothing changes; `X`: invalid_transition; `N`: not_found.
  * (RecordConfirmFailed names sku_1: in states that hold no stock that SKU is unknown, hence X.)
  */
-const X = "X"
 const N = "N"
 const cols = Object.keys(commands)
 // prettier-ignore

@@ -5,7 +5,7 @@ import { checkout } from "../../actors/checkout/checkout.ts"
 import type { Actors } from "../../runtime/service.ts"
 import { ApiError, notFound, unavailable, unprocessable } from "../api-error.ts"
 import { ask, drive, type SagaDeps, type SagaStalled } from "./driver.ts"
-import { checkoutIdsOf, reservationIdOf } from "./ids.ts"
+import { type CheckoutIds, checkoutIdsOf, reservationIdOf } from "./ids.ts"
 import { paymentMethodOf, type PricingDeps, priceCart, quoteBody } from "./pricing.ts"
 
 /**
@@ -85,12 +85,20 @@ export const checkoutService = (deps: CheckoutDeps) => {
       Effect.catchAll((e) => (e instanceof CheckoutNotFound ? Effect.succeed(undefined) : e._tag === "SagaStalled" ? Effect.fail(stalled(e)) : Effect.die(e)))
     )
 
-  /** Drive from the HTTP request, and answer. */
+  /** Drive from the HTTP request (which holds the checkout in `inFlight`), and answer. */
   const driveAndAnswer = (checkoutId: string): Effect.Effect<CheckoutAnswer, ApiError, Actors> =>
-    driveOnce(checkoutId).pipe(
+    drive(deps, checkoutId).pipe(
       Effect.mapError(stalled),
       Effect.flatMap((state) => (state === undefined ? Effect.fail(unavailable("the checkout is under way; retry with the same idempotency key", 1)) : postAnswer(state)))
     )
+
+  /** Hold the checkout for this request: the resumer must not drive it meanwhile. */
+  const holding = <A, R>(checkoutId: string, effect: Effect.Effect<A, ApiError, R>): Effect.Effect<A, ApiError, R> =>
+    Effect.suspend(() => {
+      if (inFlight.has(checkoutId)) return Effect.fail(unavailable("the checkout is under way; retry with the same idempotency key", 1))
+      inFlight.add(checkoutId)
+      return effect.pipe(Effect.ensuring(Effect.sync(() => inFlight.delete(checkoutId))))
+    })
 
   /** For the resumer: drive it when no driver of this process does. `undefined`: busy here, or never started. */
   const resume = (checkoutId: string) => driveOnce(checkoutId)
@@ -102,9 +110,13 @@ export const checkoutService = (deps: CheckoutDeps) => {
       Effect.catchAll((e) => Effect.logWarning(`could not drop ${checkoutId} from the open checkouts`, e))
     )
 
-  const start = (userId: string, idempotencyKey: string, request: CheckoutRequest, clientIp: string, nowMs: number): Effect.Effect<CheckoutAnswer, ApiError, Actors> =>
+  const start = (userId: string, idempotencyKey: string, request: CheckoutRequest, clientIp: string, nowMs: number): Effect.Effect<CheckoutAnswer, ApiError, Actors> => {
+    const ids = checkoutIdsOf(userId, idempotencyKey)
+    return holding(ids.checkoutId, begin(ids, userId, request, clientIp, nowMs))
+  }
+
+  const begin = (ids: CheckoutIds, userId: string, request: CheckoutRequest, clientIp: string, nowMs: number): Effect.Effect<CheckoutAnswer, ApiError, Actors> =>
     Effect.gen(function* () {
-      const ids = checkoutIdsOf(userId, idempotencyKey)
       const found = yield* existing(ids.checkoutId)
       if (found !== undefined) return yield* driveAndAnswer(ids.checkoutId)
       const priced = yield* priceCart(deps, userId, request, nowMs)
