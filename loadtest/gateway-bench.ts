@@ -17,7 +17,7 @@
  * measurement saw errors or non-2xx answers, a server did not start, or the run overran
  * --max-run-ms; a missed performance goal is reported, not an exit status.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import os from "node:os"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -69,7 +69,7 @@ const HELP = `usage: gateway-bench.ts [options]
   --wrk-threads 1         wrk threads (one leaves the other core to the server on a 2-core machine)
   --report-dir DIR        where the JSON report goes (default loadtest/reports)
   --max-run-ms N          abort (FAILED, exit 1) past this; default: the plan's length plus 90 s
-  --profile-dir DIR       run the store under node --cpu-prof, profile written to DIR on exit`
+  --profile-dir DIR       run the store from a source-mapped bundle (DIR/store.mjs) under node --cpu-prof; profile written to DIR on exit`
 
 export const parseOptions = (argv: ReadonlyArray<string>, wrkVersion: string | undefined): GatewayBenchOptions | "help" => {
   const { values } = parseArgs({
@@ -351,7 +351,7 @@ const ratioTable = (ratios: ReadonlyArray<Ratio>): string =>
 
 // ---------------------------------------------------------------- main
 
-const httpJson = (url: string, init?: RequestInit): Promise<{ status: number; body: unknown }> => fetchJson(url, { ...init }, 10_000)
+const httpJson = (url: string, init?: RequestInit): Promise<{ status: number; body: unknown }> => fetchJson(url, { ...init }, 30_000)
 
 /** Sign up the bench user and check that its token opens /v1/me. */
 const benchUser = async (base: string): Promise<string> => {
@@ -368,6 +368,30 @@ const benchUser = async (base: string): Promise<string> => {
   return token
 }
 
+
+/**
+ * Under --profile-dir the store runs from an esbuild bundle with a source map (`store.mjs` in that
+ * directory, packages left external and resolved through a link to node_modules): profiles taken
+ * under tsx point at whitespace-minified code, a bundle's lines map back to the sources.
+ */
+const storeBundle = async (profileDir: string): Promise<string> => {
+  const outfile = path.join(profileDir, "store.mjs")
+  mkdirSync(profileDir, { recursive: true })
+  if (!existsSync(path.join(profileDir, "node_modules"))) symlinkSync(path.resolve("node_modules"), path.join(profileDir, "node_modules"), "dir")
+  const { build } = await import("esbuild")
+  await build({
+    entryPoints: ["gateway/main.ts"],
+    outfile,
+    bundle: true,
+    packages: "external",
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    sourcemap: true,
+    logLevel: "warning"
+  })
+  return outfile
+}
 
 const main = async (options: GatewayBenchOptions, wrkVersion: string | undefined): Promise<number> => {
   const startedAt = new Date()
@@ -386,11 +410,14 @@ const main = async (options: GatewayBenchOptions, wrkVersion: string | undefined
     // nothing is measured before every server is up.
     const starting: Array<Promise<RunningServer>> = []
     if (wanted.has("gateway")) {
-      const profiling = options.profileDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", options.profileDir]
+      const entry =
+        options.profileDir === undefined
+          ? ["--import", "tsx", "gateway/main.ts"]
+          : ["--cpu-prof", "--cpu-prof-interval", "250", "--cpu-prof-dir", options.profileDir, await storeBundle(options.profileDir)]
       starting.push(
         startServer(
           "gateway",
-          [...profiling, "--import", "tsx", "gateway/main.ts"],
+          entry,
           {
             ...baseEnv,
             HOST: "127.0.0.1",

@@ -9,7 +9,7 @@ import { callActor } from "../actor-call.ts"
 import { type ApiError, conflict, internal, notFound, unauthenticated, unavailable, unprocessable } from "../api-error.ts"
 import type { PasswordHasher } from "../auth/password.ts"
 import { isWellFormedSessionToken, newSessionToken, newUserId, sessionIdOf } from "../auth/tokens.ts"
-import type { Authenticator } from "../ports.ts"
+import type { CallbackAuthenticator } from "../auth/authenticate-with.ts"
 import type { Caller } from "../route.ts"
 
 export interface AccountsConfig {
@@ -130,24 +130,46 @@ export const getUser = (caller: Caller, nowMs: number): Effect.Effect<User, ApiE
 
 /**
  * Sessions are looked up on every request (session, then user, both actors in memory), so a revoked
- * token stops working at once and a new role works at once.
+ * token stops working at once and a new role works at once. Through `tell`, not `ask`: reads of
+ * actors in memory call back at once, and the request is answered with no promise in between.
  */
-export const actorAuthenticator = (host: ActorHost): Authenticator => ({
-  authenticate: async (token, nowMs) => {
-    if (!isWellFormedSessionToken(token)) return undefined
+export const actorAuthenticator = (host: ActorHost): CallbackAuthenticator => {
+  const authenticateWith: CallbackAuthenticator["authenticateWith"] = (token, nowMs, done, fail) => {
+    if (!isWellFormedSessionToken(token)) return done(undefined)
     const sessionId = sessionIdOf(token)
-    try {
-      const found = await host.ask<{ user_id: string; expires_at_ms: number; revoked: boolean }>(session, sessionId, { _tag: "Get" }, nowMs)
-      if (!sessionIsUsable(found, nowMs)) return undefined
-      const account = await host.ask<User>(user, found.user_id, { _tag: "Get" }, nowMs)
-      return { userId: account.user_id, roles: account.roles, sessionId, email: account.email, name: account.name }
-    } catch (error) {
-      const tag = (error as { _tag?: string })._tag
-      if (tag === "SessionNotFound" || tag === "UserNotFound") return undefined
-      throw error
+    const failed = (error: unknown) => {
+      const tag = (error as { _tag?: string } | null)?._tag
+      if (tag === "SessionNotFound" || tag === "UserNotFound") done(undefined)
+      else fail(error)
     }
+    host.tell(
+      session,
+      sessionId,
+      { _tag: "Get" },
+      nowMs,
+      (reply) => {
+        const found = reply as { user_id: string; expires_at_ms: number; revoked: boolean }
+        if (!sessionIsUsable(found, nowMs)) return done(undefined)
+        host.tell(
+          user,
+          found.user_id,
+          { _tag: "Get" },
+          nowMs,
+          (reply) => {
+            const account = reply as User
+            done({ userId: account.user_id, roles: account.roles, sessionId, email: account.email, name: account.name })
+          },
+          failed
+        )
+      },
+      failed
+    )
   }
-})
+  return {
+    authenticateWith,
+    authenticate: (token, nowMs) => new Promise((resolve, reject) => authenticateWith(token, nowMs, resolve, reject))
+  }
+}
 
 /**
  * The first operator account from ADMIN_EMAIL / ADMIN_PASSWORD, created once: an existing account
