@@ -175,6 +175,23 @@ describe("orders over HTTP", () => {
     expect(await shop.available(skuId)).toBe(10)
   })
 
+  it("cancelling gives the coupon's use back", async () => {
+    const code = `ONCE${randomBytes(3).toString("hex").toUpperCase()}`
+    await shop.defineCoupon({ code, benefit: { kind: "order_fixed", amount: 1_000 }, usage_limit: 1 })
+    const { skuIds } = await shop.product([30_000], 10)
+    const [first, second] = [await newShopper(base, providerUrl), await newShopper(base, providerUrl)]
+    await addToCart(base, first, skuIds[0]!, 1)
+    await addToCart(base, second, skuIds[0]!, 1)
+    const used = await postCheckout(base, first, checkoutBody(first, "cod", { coupon_code: code }))
+    expect(used.status, used.text).toBe(201)
+    expectError(await postCheckout(base, second, checkoutBody(second, "cod", { coupon_code: code })), 422, "coupon_invalid")
+    const cancelled = await cancel(body(used)["order_id"], first.token)
+    expect(cancelled.status, cancelled.text).toBe(200)
+    expect(body(cancelled)).toMatchObject({ status: "cancelled", payment: { method: "cod", status: "voided" } })
+    const reused = await postCheckout(base, second, checkoutBody(second, "cod", { coupon_code: code }))
+    expect(reused.status, reused.text).toBe(201)
+  })
+
   it("the immediate capture policy captures at placement; an order that shipped is not cancelled", async () => {
     const s = await signUp(base, "orders-shipped")
     const placed = await placeDirectly(s.userId, "immediate")
