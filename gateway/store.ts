@@ -50,11 +50,6 @@ import { sellerProductRoutes } from "./routes/seller-products.ts"
 import { sellerRoutes } from "./routes/sellers.ts"
 import { type CatalogWriteConfig, catalogWriteConfigFromEnv } from "./sellers/config.ts"
 import { serveGateway } from "./server.ts"
-import { type SalesConfig, salesConfigFromEnv } from "./sales/config.ts"
-import { startSales } from "./sales/start.ts"
-import { admissionKeys } from "../actors/sales/admission-keys.ts"
-import { sale } from "../actors/sales/sale.ts"
-import { skuSales } from "../actors/sales/sku-sales.ts"
 import { type PaymentsSettings, paymentsSettingsFromEnv } from "./payments/config.ts"
 import { paymentSteps } from "./payments/payment-steps.ts"
 import { scopedProviderClient } from "./payments/provider-client.ts"
@@ -63,7 +58,7 @@ import { orderRoutes } from "./routes/orders.ts"
 import { couponCodeOfCheckout } from "./orders/order-coupon.ts"
 
 /** Every actor type of the store. A type missing here cannot be recovered from the journal. */
-export const storeActors: ReadonlyArray<AnyActorDefinition> = [user, emailIndex, session, idempotency, sku, warehouses, seller, category, categoryTree, product, cart, shopperCart, wishlist, recentlyViewed, checkout, openCheckouts, order, orderIndex, payment, wallet, coupon, riskCounter, sale, skuSales, admissionKeys]
+export const storeActors: ReadonlyArray<AnyActorDefinition> = [user, emailIndex, session, idempotency, sku, warehouses, seller, category, categoryTree, product, cart, shopperCart, wishlist, recentlyViewed, checkout, openCheckouts, order, orderIndex, payment, wallet, coupon, riskCounter]
 
 export interface StoreSettings {
   readonly gateway: GatewayConfig
@@ -78,8 +73,6 @@ export interface StoreSettings {
   /** Payment steps (PAYMENT_CAPTURE, PAYMENT_RECONCILE_*, webhook secrets) and the provider client (PAYMENT_PROVIDER_URL). */
   readonly payments: PaymentsSettings
   readonly checkout: CheckoutConfig
-  /** The waiting room (SALE_* variables, gateway/sales/config.ts). */
-  readonly sales: SalesConfig
   /** undefined: RATE_LIMITS=off. */
   readonly rateLimits: ReturnType<typeof rateLimitConfigFromEnv> | undefined
   readonly passwordHash: ReturnType<typeof passwordHashConfigFromEnv>
@@ -98,7 +91,6 @@ export const storeSettingsFromEnv = (env: NodeJS.ProcessEnv = process.env): Stor
   catalogRead: catalogReadConfigFromEnv(env),
   payments: paymentsSettingsFromEnv(env),
   checkout: checkoutConfigFromEnv(env),
-  sales: salesConfigFromEnv(env),
   rateLimits: env["RATE_LIMITS"] === "off" ? undefined : rateLimitConfigFromEnv(env),
   passwordHash: passwordHashConfigFromEnv(env),
   admin: env["ADMIN_EMAIL"] && env["ADMIN_PASSWORD"] ? { email: env["ADMIN_EMAIL"], password: env["ADMIN_PASSWORD"] } : undefined
@@ -129,8 +121,6 @@ export const runStore = (settings: StoreSettings) => {
     const checkoutPart = yield* startCheckout(settings.checkout, catalog.products)
     // Orders and payment webhooks: the provider client closes with the scope (after the gateway stops).
     const orderPayments = { steps: paymentSteps(settings.payments.config), provider: yield* scopedProviderClient(settings.payments.provider) }
-    // Flash sales: admission keys, the hub that ticks live sales (stops with the scope), routes, the queue WebSocket.
-    const salesPart = yield* startSales({ host, registry, config: settings.sales, limiter })
     if (settings.admin !== undefined) yield* bootstrapAdmin(settings.admin.email, settings.admin.password, hasher, settings.accounts)
     const gateway = yield* serveGateway(
       {
@@ -148,10 +138,8 @@ export const runStore = (settings: StoreSettings) => {
           ...searchRoutes({ search: catalog.search }),
           ...orderRoutes({ ...orderPayments, couponCodeOf: couponCodeOfCheckout }),
           ...webhookRoutes({ config: settings.payments.config }),
-          ...checkoutPart.routes,
-          ...salesPart.routes
+          ...checkoutPart.routes
         ],
-        websockets: salesPart.websockets,
         runtime,
         authenticator: actorAuthenticator(host),
         idempotency: actorIdempotencyGuard(host, settings.idempotency),
