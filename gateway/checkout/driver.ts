@@ -200,14 +200,37 @@ const paymentStep = (deps: SagaDeps, state: Checkout, nowMs: number): Saga<Check
     }
   })
 
-/** Turn every hold into a sale. A hold lost meanwhile (it expired while the payment took long) fails the checkout. */
+/** The id of the second hold taken when the first expired before the payment was authorized. */
+export const retakenReservationId = (reservationId: string) => `${reservationId}.retake`
+
+const isLost = (e: SkuRejection) => e.reason === "reservation_expired" || e.reason === "reservation_released" || e.reason === "reservation_not_found"
+
+/**
+ * Confirm one hold. One that expired meanwhile (the payment took long) is taken again if the
+ * stock is still there (seed 12, case 4): a second hold under a derived id, confirmed at once.
+ * Both are idempotent, so a crash between them repeats nothing.
+ */
+const confirmHold = (state: Checkout, hold: TakenHold, nowMs: number) => {
+  const rid = state.plan.reservation_id
+  return ask(sku, hold.sku_id, { _tag: "Confirm", reservation_id: rid }).pipe(
+    Effect.catchAll((e) => {
+      if (e instanceof SagaStalled || !isLost(e as SkuRejection)) return Effect.fail(e)
+      const retake = retakenReservationId(rid)
+      return ask(sku, hold.sku_id, { _tag: "Reserve", reservation_id: retake, quantity: hold.quantity, expires_at_ms: nowMs + 60_000, owner: state.plan.user_id }).pipe(
+        Effect.zipRight(ask(sku, hold.sku_id, { _tag: "Confirm", reservation_id: retake }))
+      )
+    })
+  )
+}
+
+/** Turn every hold into a sale. A hold lost meanwhile whose stock is gone fails the checkout. */
 const confirmStep = (state: Checkout): Saga<CheckoutCommand> =>
   Effect.gen(function* () {
-    const rid = state.plan.reservation_id
+    const nowMs = Date.now()
     const results = yield* Effect.forEach(
       state.holds,
       (hold) =>
-        Effect.either(ask(sku, hold.sku_id, { _tag: "Confirm", reservation_id: rid })).pipe(
+        Effect.either(confirmHold(state, hold, nowMs)).pipe(
           Effect.map((result) => ({ hold, result }))
         ),
       { concurrency: "unbounded" }
@@ -222,7 +245,11 @@ const confirmStep = (state: Checkout): Saga<CheckoutCommand> =>
       const e = result.left
       if (e instanceof SagaStalled) return yield* Effect.fail(e)
       const rejection = e as SkuRejection
-      if (rejection.reason === "reservation_expired" || rejection.reason === "reservation_released" || rejection.reason === "reservation_not_found") {
+      if (rejection.reason === "out_of_stock") {
+        lost.push({ sku_id: hold.sku_id, requested: hold.quantity, available: rejection.available })
+        continue
+      }
+      if (isLost(rejection)) {
         lost.push({ sku_id: hold.sku_id, requested: hold.quantity, available: 0 })
         continue
       }
