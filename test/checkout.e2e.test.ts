@@ -109,6 +109,29 @@ describe("checkout over HTTP", () => {
     expect([await shop.available(a), await shop.available(b)]).toEqual([8, 9])
     const charges = await providerPayments(provider.url, ids.paymentId)
     expect(charges.map((p) => [p["status"], p["amount"]])).toEqual([["authorized", q["total"]]])
+    const theOrder = await call(base, "GET", `/v1/orders/${ids.orderId}`, { token: s.token })
+    expect(theOrder.status, theOrder.text).toBe(200)
+    expect(body(theOrder)).toMatchObject({
+      order_id: ids.orderId,
+      status: "placed",
+      totals: { subtotal: q["subtotal"], discount: q["discount"], shipping: q["shipping"], tax: q["tax"], total: q["total"] },
+      payment: { status: "authorized", method: "card", authorized_amount: q["total"], captured_amount: 0 }
+    })
+    expect(body(theOrder)["items"].map((i: { sku_id: string; quantity: number }) => [i.sku_id, i.quantity]).sort()).toEqual([[a, 2], [b, 1]].sort())
+  })
+
+  it("a checkout the fraud rules send to review is placed, with the order held in exception", async () => {
+    const s = await shopper()
+    const { skuIds } = await shop.product([2_500_000], 3)
+    await addToCart(base, s, skuIds[0]!, 1)
+    const key = "review"
+    const res = await postCheckout(base, s, checkoutBody(s, "card"), key)
+    expect(res.status, res.text).toBe(201)
+    expect(body(res)["status"]).toBe("order_placed")
+    const theOrder = await call(base, "GET", `/v1/orders/${checkoutIdsOf(s.userId, key).orderId}`, { token: s.token })
+    expect(theOrder.status, theOrder.text).toBe(200)
+    expect(body(theOrder)["status"]).toBe("exception")
+    expect(await shop.available(skuIds[0]!)).toBe(2)
   })
 
   it("the same key twice: one checkout, one order, one charge; header and body key must agree; a key is required", async () => {
