@@ -50,6 +50,11 @@ import { sellerProductRoutes } from "./routes/seller-products.ts"
 import { sellerRoutes } from "./routes/sellers.ts"
 import { type CatalogWriteConfig, catalogWriteConfigFromEnv } from "./sellers/config.ts"
 import { serveGateway } from "./server.ts"
+import { type SalesConfig, salesConfigFromEnv } from "./sales/config.ts"
+import { startSales } from "./sales/start.ts"
+import { admissionKeys } from "../actors/sales/admission-keys.ts"
+import { sale } from "../actors/sales/sale.ts"
+import { skuSales } from "../actors/sales/sku-sales.ts"
 import { type PaymentsSettings, paymentsSettingsFromEnv } from "./payments/config.ts"
 import { paymentSteps } from "./payments/payment-steps.ts"
 import { scopedProviderClient } from "./payments/provider-client.ts"
@@ -58,7 +63,7 @@ import { orderRoutes } from "./routes/orders.ts"
 import { couponCodeOfCheckout } from "./orders/order-coupon.ts"
 
 /** Every actor type of the store. A type missing here cannot be recovered from the journal. */
-export const storeActors: ReadonlyArray<AnyActorDefinition> = [user, emailIndex, session, idempotency, sku, warehouses, seller, category, categoryTree, product, cart, shopperCart, wishlist, recentlyViewed, checkout, openCheckouts, order, orderIndex, payment, wallet, coupon, riskCounter]
+export const storeActors: ReadonlyArray<AnyActorDefinition> = [user, emailIndex, session, idempotency, sku, warehouses, seller, category, categoryTree, product, cart, shopperCart, wishlist, recentlyViewed, checkout, openCheckouts, order, orderIndex, payment, wallet, coupon, riskCounter, sale, skuSales, admissionKeys]
 
 export interface StoreSettings {
   readonly gateway: GatewayConfig
@@ -73,6 +78,8 @@ export interface StoreSettings {
   /** Payment steps (PAYMENT_CAPTURE, PAYMENT_RECONCILE_*, webhook secrets) and the provider client (PAYMENT_PROVIDER_URL). */
   readonly payments: PaymentsSettings
   readonly checkout: CheckoutConfig
+  /** The waiting room (SALE_* variables, gateway/sales/config.ts). */
+  readonly sales: SalesConfig
   /** undefined: RATE_LIMITS=off. */
   readonly rateLimits: ReturnType<typeof rateLimitConfigFromEnv> | undefined
   readonly passwordHash: ReturnType<typeof passwordHashConfigFromEnv>
@@ -91,6 +98,7 @@ export const storeSettingsFromEnv = (env: NodeJS.ProcessEnv = process.env): Stor
   catalogRead: catalogReadConfigFromEnv(env),
   payments: paymentsSettingsFromEnv(env),
   checkout: checkoutConfigFromEnv(env),
+  sales: salesConfigFromEnv(env),
   rateLimits: env["RATE_LIMITS"] === "off" ? undefined : rateLimitConfigFromEnv(env),
   passwordHash: passwordHashConfigFromEnv(env),
   admin: env["ADMIN_EMAIL"] && env["ADMIN_PASSWORD"] ? { email: env["ADMIN_EMAIL"], password: env["ADMIN_PASSWORD"] } : undefined
@@ -117,6 +125,8 @@ export const runStore = (settings: StoreSettings) => {
     // The catalog read model (projection, product cache, search), started after recovery; its runner stops with the scope.
     const catalog = yield* startCatalogReadModel(settings.catalogRead)
     const cartDeps = { catalog: catalog.products, config: settings.cart }
+    // Flash sales: admission keys, the hub that ticks live sales (stops with the scope), routes, the queue WebSocket, and the admission gate the checkout asks (salesPart.admission).
+    const salesPart = yield* startSales({ host, registry, config: settings.sales, limiter })
     // The checkout saga: its routes, and the resumer of sagas a crash left half way (stops with the scope).
     const checkoutPart = yield* startCheckout(settings.checkout, catalog.products)
     // Orders and payment webhooks: the provider client closes with the scope (after the gateway stops).
@@ -138,8 +148,10 @@ export const runStore = (settings: StoreSettings) => {
           ...searchRoutes({ search: catalog.search }),
           ...orderRoutes({ ...orderPayments, couponCodeOf: couponCodeOfCheckout }),
           ...webhookRoutes({ config: settings.payments.config }),
-          ...checkoutPart.routes
+          ...checkoutPart.routes,
+          ...salesPart.routes
         ],
+        websockets: salesPart.websockets,
         runtime,
         authenticator: actorAuthenticator(host),
         idempotency: actorIdempotencyGuard(host, settings.idempotency),

@@ -67,6 +67,8 @@ export const SaleCommand = Schema.Union(
   Schema.TaggedStruct("Leave", { user_id: UserId, epoch: PresenceEpoch }),
   /** The gateway's heartbeat (about once a second): start, end, expire, abandon, admit. */
   Schema.TaggedStruct("Tick", { epoch: PresenceEpoch }),
+  /** One user's place (the polling fallback). No event. */
+  Schema.TaggedStruct("Member", { user_id: UserId }),
   /** Who is waiting, in order (the gateway computes positions from it). No event. */
   Schema.TaggedStruct("Lineup", {}),
   /** A checkout takes the admission token `token_id` (single use); idempotent by `claim_key`. */

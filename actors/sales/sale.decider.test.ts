@@ -32,6 +32,9 @@ const rows: ReadonlyArray<DeciderRow> = [
   { name: "leave under an old epoch: nothing", given: twoWaiting, when: { _tag: "Leave", user_id: "u_a", epoch: "old" }, then: [] },
   { name: "a sold-out sale hands out no place", given: [...base, { _tag: "SoldOut", at_ms: T0 }], when: join("u_a"), then: [], reply: { sale: { state: "sold_out" } } },
 
+  { name: "member: a waiting user's place", given: twoWaiting, when: { _tag: "Member", user_id: "u_b" }, then: [], reply: { member: { rank: 2, status: "waiting" } } },
+  { name: "member: a stranger is not in the queue", given: twoWaiting, when: { _tag: "Member", user_id: "u_z" }, then: { reason: "not_in_queue" } },
+
   // ticks
   { name: "a tick before the start with the same epoch does nothing", given: twoWaiting, when: tick(), nowMs: T0 - 1, then: [] },
   { name: "a tick under a new epoch records it", given: twoWaiting, when: tick("epoch2"), nowMs: T0 - 1, then: [epochAt(T0 - 1, "epoch2")] },

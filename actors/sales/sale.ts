@@ -190,6 +190,8 @@ export const decideSale = (state: SaleState, command: SaleCommand, nowMs: number
     }
     case "Tick":
       return decideTick(s, command.epoch, nowMs)
+    case "Member":
+      return memberOf(s, command.user_id) === undefined ? reject(new NotInQueue({ reason: "not_in_queue" })) : acceptMember(s, [], command.user_id, nowMs)
     case "Lineup": {
       const banned = Array.from(s.banned)
       return accept([], { _tag: "Line", sale: viewOf(s, nowMs), line: Array.from(RedBlackTree.values(s.line)), banned })
