@@ -4,7 +4,7 @@ import { isSettled } from "../../actors/checkout/checkout.ts"
 import type { Actors } from "../../runtime/service.ts"
 import type { CheckoutService } from "./checkouts.ts"
 import type { CheckoutConfig } from "./config.ts"
-import { ask } from "./driver.ts"
+import { ask, SagaStalled } from "./driver.ts"
 
 /**
  * Finishes what a request did not: every `resumeEveryMs` it lists the open checkouts (the
@@ -35,6 +35,10 @@ export const startCheckoutResumer = (service: CheckoutService, config: CheckoutC
 
     const resumeOne = (id: string, nowMs: number) =>
       service.resume(id).pipe(
+        // A defect (a bug, logged) must not stop the others: it is retried later, with backoff, like a stall.
+        Effect.catchAllDefect((defect) =>
+          Effect.logError(`checkout ${id}: the saga driver failed`, defect).pipe(Effect.zipRight(Effect.fail(new SagaStalled({ message: "driver defect", retryAfterMs: maxBackoffMs }))))
+        ),
         Effect.either,
         Effect.flatMap((result) => {
           if (result._tag === "Right" && result.right === undefined && !service.inFlight.has(id)) {
