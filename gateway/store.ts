@@ -61,6 +61,7 @@ import { scopedProviderClient } from "./payments/provider-client.ts"
 import { webhookRoutes } from "./payments/webhook-route.ts"
 import { orderRoutes } from "./routes/orders.ts"
 import { couponCodeOfCheckout } from "./orders/order-coupon.ts"
+import { showPaymentOnOrder } from "./orders/payment-sync.ts"
 
 /** Every actor type of the store. A type missing here cannot be recovered from the journal. */
 export const storeActors: ReadonlyArray<AnyActorDefinition> = [user, emailIndex, session, idempotency, sku, warehouses, seller, category, categoryTree, product, cart, shopperCart, wishlist, recentlyViewed, checkout, openCheckouts, order, orderIndex, payment, wallet, coupon, riskCounter, sale, skuSales, admissionKeys]
@@ -147,7 +148,7 @@ export const runStore = (settings: StoreSettings) => {
           ...productRoutes({ products: catalog.products }),
           ...searchRoutes({ search: catalog.search }),
           ...orderRoutes({ ...orderPayments, couponCodeOf: couponCodeOfCheckout }),
-          ...webhookRoutes({ config: settings.payments.config }),
+          ...webhookRoutes({ config: settings.payments.config, onPaymentChanged: showPaymentOnOrder }),
           ...checkoutPart.routes,
           ...salesPart.routes
         ],

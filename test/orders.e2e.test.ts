@@ -18,6 +18,7 @@ import { checkoutIdsOf } from "../gateway/checkout/ids.ts"
 import { captureOrderPayment, placeOrder } from "../gateway/orders/place-order.ts"
 import { defaultPaymentsConfig } from "../gateway/payments/config.ts"
 import { paymentSteps } from "../gateway/payments/payment-steps.ts"
+import { webhookPath } from "../gateway/payments/webhook-route.ts"
 import { runStore, storeSettingsFromEnv } from "../gateway/store.ts"
 import { defaultProviderClientConfig, makeProviderClient, PaymentProvider } from "../provider/client.ts"
 import { cards } from "../provider/testing.ts"
@@ -30,7 +31,7 @@ import { call, defaultStorage, signUp, testDefaults, type TestStorage, uniqueEma
 const run = mkdtempSync(join(tmpdir(), "orders-e2e-"))
 const provider = new RestartableChild(
   ["--import", "tsx", "provider/main.ts"],
-  { PROVIDER_DATA_DIR: join(run, "provider"), PROVIDER_WEBHOOK_URL: "", PROVIDER_FSYNC: "off" },
+  { PROVIDER_DATA_DIR: join(run, "provider"), PROVIDER_WEBHOOK_URL: "", PROVIDER_WEBHOOK_DELAY_MS: "0-200", PROVIDER_FSYNC: "off" },
   join(run, "provider.log.txt")
 )
 const steps = paymentSteps(defaultPaymentsConfig)
@@ -107,6 +108,12 @@ describe("orders over HTTP", () => {
     base = `http://127.0.0.1:${started.port}`
     shop = new Shop(() => base)
     await shop.setUp(adminEmail, adminPassword)
+    const pointed = await fetch(`${providerUrl}/v1/test/settings`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ webhook_url: `${base}${webhookPath}` })
+    })
+    expect(pointed.status).toBe(200)
   }, 120_000)
 
   afterAll(async () => {
@@ -173,6 +180,20 @@ describe("orders over HTTP", () => {
     expect((await cancel(ids.orderId, s.token)).json).toMatchObject({ refunds: [{ amount: total }] })
     expect(await providerPayments(providerUrl, ids.paymentId)).toMatchObject([{ status: "refunded", amount_captured: total, amount_refunded: total, refunds: [{ amount: total }] }])
     expect(await shop.available(skuId)).toBe(10)
+  })
+
+  it("a capture made at the provider reaches the order through the webhook", async () => {
+    const s = await newShopper(base, providerUrl, { card: cards.approve })
+    const { ids } = await cardCheckout(s, 1)
+    const [record] = await providerPayments(providerUrl, ids.paymentId)
+    await Effect.runPromise(client.client.capture(record!["payment_id"], undefined, "captured-in-the-provider-dashboard"))
+    const deadline = Date.now() + 15_000
+    let shown = body(await get(`/v1/orders/${ids.orderId}`, s.token))
+    while (shown["payment"]["status"] !== "captured" && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      shown = body(await get(`/v1/orders/${ids.orderId}`, s.token))
+    }
+    expect(shown).toMatchObject({ status: "placed", payment: { status: "captured", captured_amount: shown["totals"]["total"] } })
   })
 
   it("cancelling gives the coupon's use back", async () => {
