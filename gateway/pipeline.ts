@@ -119,6 +119,14 @@ const statusLineOf = (status: number) => (statusLines[status] ??= statusLine(sta
 const lengthTexts: Array<string> = []
 
 const allowed = { ok: true } as const
+
+/** The headers of the request being copied (one static callback for `req.forEach`, not a closure per request). */
+let collecting: Record<string, string> = {}
+let collectedBytes = 0
+const collectHeader = (k: string, v: string) => {
+  collectedBytes += k.length + v.length + 4
+  collecting[k] = v
+}
 const headerless: Readonly<Record<string, string>> = Object.freeze({})
 
 /**
@@ -138,6 +146,8 @@ export class Pipeline<R> {
   private readonly unmatched: RouteSeries
   private readonly bodyDeadlines: BodyDeadlines<Exchange>
   private inFlight = 0
+  /** The request whose uWS callback is running: uWS has corked its response already. */
+  private inCallback: Exchange | undefined = undefined
   private closing = false
   private drainWaiters: Array<() => void> = []
   private readonly fork: <A, E>(effect: Effect.Effect<A, E, R>) => Fiber.RuntimeFiber<A, E>
@@ -197,20 +207,20 @@ export class Pipeline<R> {
     const method = (methods[raw] ?? raw.toLowerCase()) as Method
     const url = req.getUrl()
     const rawQuery = req.getQuery() ?? ""
-    const headers: Record<string, string> = {}
-    let headerBytes = 0
-    req.forEach((k, v) => {
-      headerBytes += k.length + v.length + 4
-      headers[k] = v
-    })
+    const headers: Record<string, string> = (collecting = {})
+    collectedBytes = 0
+    req.forEach(collectHeader)
+    const headerBytes = collectedBytes
     const x = new Exchange(res, method, url, rawQuery, headers, requestIdPrefix + (++requestCounter).toString(36), performance.now(), method === ("head" as string))
     this.inFlight++
+    this.inCallback = x
     try {
       if (this.closing) this.fail(x, unavailable("the server is shutting down; retry", 1), true)
       else this.start(x, headerBytes)
     } catch (defect) {
       this.defect(x, defect)
     }
+    this.inCallback = undefined
     // Answered already (the common case): uWS needs no abort handler. Otherwise the request goes on
     // after this callback returns, and uWS requires one now.
     if (!x.done) res.onAborted(() => this.aborted(x))
@@ -294,8 +304,20 @@ export class Pipeline<R> {
     if (!bearerPattern.test(authorization)) return this.fail(x, unauthenticated("the Authorization header must be 'Bearer <token>'"))
     const token = authorization.slice(7)
     const authenticator = this.deps.authenticator
-    const known = (caller: Caller | undefined) => this.step(x, () => this.authenticated(x, caller))
-    const failed = (error: unknown) => this.step(x, () => this.fail(x, toApiError(error, x.requestId, this.deps.log)))
+    const known = (caller: Caller | undefined) => {
+      try {
+        this.authenticated(x, caller)
+      } catch (defect) {
+        this.defect(x, defect)
+      }
+    }
+    const failed = (error: unknown) => {
+      try {
+        this.fail(x, toApiError(error, x.requestId, this.deps.log))
+      } catch (defect) {
+        this.defect(x, defect)
+      }
+    }
     if (hasCallbacks(authenticator)) authenticator.authenticateWith(token, x.nowMs, known, failed)
     else authenticator.authenticate(token, x.nowMs).then(known, failed)
   }
@@ -393,7 +415,13 @@ export class Pipeline<R> {
       this.serveIdempotent(x, guard, idempotencyKey!, request).catch((defect: unknown) => this.defect(x, defect))
       return
     }
-    this.run(route, request, (exit) => this.step(x, () => this.answer(x, this.outcomeOf(x, exit))))
+    this.run(route, request, (exit) => {
+      try {
+        this.answer(x, this.outcomeOf(x, exit))
+      } catch (defect) {
+        this.defect(x, defect)
+      }
+    })
   }
 
   /** Claim the key, run the handler, store its answer for replays, answer. */
@@ -515,24 +543,9 @@ export class Pipeline<R> {
     const body = status === 204 ? undefined : JSON.stringify(payload)
     // uWS writes `Connection: close` itself when asked to close.
     const closing = close || this.closing
-    const res = x.res
-    res.cork(() => {
-      res.writeStatus(statusLineOf(status))
-      if (body !== undefined) res.writeHeader("content-type", JSON_TYPE)
-      res.writeHeader("x-request-id", x.requestId)
-      for (const k in headers) res.writeHeader(k, headers[k]!)
-      if (x.head) {
-        // Not `endWithoutBody(length)`: uWS 20.30 then waits for that many body bytes, the response never
-        // completes, and the next request on the kept-alive connection gets no answer. (An explicit
-        // `undefined` length is read as a number; a closing answer may report 0, its connection ends.)
-        if (closing) res.endWithoutBody(0, true)
-        else {
-          const length = body === undefined ? 0 : Buffer.byteLength(body)
-          res.writeHeader("content-length", (lengthTexts[length] ??= String(length)))
-          res.endWithoutBody()
-        }
-      } else res.end(body, closing)
-    })
+    // Inside its uWS callback a response is corked already; after that, cork the writes (one send).
+    if (this.inCallback === x) writeAnswer(x, status, body, headers, closing)
+    else x.res.cork(() => writeAnswer(x, status, body, headers, closing))
     this.finish(x, status)
   }
 
@@ -564,6 +577,25 @@ export class Pipeline<R> {
       for (const w of waiters) w()
     }
   }
+}
+
+const writeAnswer = (x: Exchange, status: number, body: string | undefined, headers: Readonly<Record<string, string>>, closing: boolean) => {
+  const res = x.res
+  res.writeStatus(statusLineOf(status))
+  if (body !== undefined) res.writeHeader("content-type", JSON_TYPE)
+  res.writeHeader("x-request-id", x.requestId)
+  for (const k in headers) res.writeHeader(k, headers[k]!)
+  if (x.head) {
+    // Not `endWithoutBody(length)`: uWS 20.30 then waits for that many body bytes, the response never
+    // completes, and the next request on the kept-alive connection gets no answer. (An explicit
+    // `undefined` length is read as a number; a closing answer may report 0, its connection ends.)
+    if (closing) res.endWithoutBody(0, true)
+    else {
+      const length = body === undefined ? 0 : Buffer.byteLength(body)
+      res.writeHeader("content-length", (lengthTexts[length] ??= String(length)))
+      res.endWithoutBody()
+    }
+  } else res.end(body, closing)
 }
 
 /** The error funnel for failures that are not ApiErrors: storage and mailbox trouble is 503, anything else a logged 500. */

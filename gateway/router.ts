@@ -14,12 +14,16 @@ export type Match =
 
 const splitPath = (path: string) => path.split("/").slice(1)
 
+/** The path parameters of a static route: none. Shared by every match, so frozen. */
+const noParams: Record<string, string> = Object.freeze({}) as Record<string, string>
+
 /**
  * Routes by method and path. Static paths are one map lookup; templated ones are matched
  * segment by segment among the few routes with the same segment count.
  */
 export class Router {
-  private readonly exact = new Map<string, Map<Method, AnyRoute>>()
+  /** Static paths: the match of each method, built once (a lookup allocates nothing). */
+  private readonly exact = new Map<string, Map<Method, Match>>()
   private readonly templated = new Map<number, Array<Compiled>>()
 
   constructor(routes: ReadonlyArray<AnyRoute>) {
@@ -34,7 +38,7 @@ export class Router {
       if (segments.every((s) => "literal" in s)) {
         let byMethod = this.exact.get(route.path)
         if (byMethod === undefined) this.exact.set(route.path, (byMethod = new Map()))
-        byMethod.set(route.method, route)
+        byMethod.set(route.method, { _tag: "found", route, params: noParams })
       } else {
         let list = this.templated.get(segments.length)
         if (list === undefined) this.templated.set(segments.length, (list = []))
@@ -47,8 +51,8 @@ export class Router {
     const trimmed = path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path
     const byMethod = this.exact.get(trimmed)
     if (byMethod !== undefined) {
-      const route = byMethod.get(method)
-      return route !== undefined ? { _tag: "found", route, params: {} } : { _tag: "method_not_allowed", allowed: [...byMethod.keys()].map((m) => m.toUpperCase()) }
+      const found = byMethod.get(method)
+      return found !== undefined ? found : { _tag: "method_not_allowed", allowed: [...byMethod.keys()].map((m) => m.toUpperCase()) }
     }
     const parts = splitPath(trimmed)
     const candidates = this.templated.get(parts.length)

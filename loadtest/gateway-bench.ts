@@ -17,7 +17,7 @@
  * measurement saw errors or non-2xx answers, a server did not start, or the run overran
  * --max-run-ms; a missed performance goal is reported, not an exit status.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import os from "node:os"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -69,7 +69,8 @@ const HELP = `usage: gateway-bench.ts [options]
   --wrk-threads 1         wrk threads (one leaves the other core to the server on a 2-core machine)
   --report-dir DIR        where the JSON report goes (default loadtest/reports)
   --max-run-ms N          abort (FAILED, exit 1) past this; default: the plan's length plus 90 s
-  --profile-dir DIR       run the store from a source-mapped bundle (DIR/store.mjs) under node --cpu-prof; profile written to DIR on exit`
+  --profile-dir DIR       run the store from a source-mapped bundle (node_modules/.cache/gateway-bench-store.mjs)
+                          under node --cpu-prof; profile written to DIR on exit`
 
 export const parseOptions = (argv: ReadonlyArray<string>, wrkVersion: string | undefined): GatewayBenchOptions | "help" => {
   const { values } = parseArgs({
@@ -370,14 +371,14 @@ const benchUser = async (base: string): Promise<string> => {
 
 
 /**
- * Under --profile-dir the store runs from an esbuild bundle with a source map (`store.mjs` in that
- * directory, packages left external and resolved through a link to node_modules): profiles taken
- * under tsx point at whitespace-minified code, a bundle's lines map back to the sources.
+ * Under --profile-dir the store runs from an esbuild bundle with a source map (profiles taken under
+ * tsx point at whitespace-minified code; a bundle's lines map back to the sources). The bundle sits
+ * two levels under the repository, as gateway/main.ts does, so that paths the store derives from its
+ * own location (the payment-provider simulator's repository root) and package imports resolve the same.
  */
-const storeBundle = async (profileDir: string): Promise<string> => {
-  const outfile = path.join(profileDir, "store.mjs")
-  mkdirSync(profileDir, { recursive: true })
-  if (!existsSync(path.join(profileDir, "node_modules"))) symlinkSync(path.resolve("node_modules"), path.join(profileDir, "node_modules"), "dir")
+const storeBundle = async (): Promise<string> => {
+  const outfile = path.resolve("node_modules/.cache/gateway-bench-store.mjs")
+  mkdirSync(path.dirname(outfile), { recursive: true })
   const { build } = await import("esbuild")
   await build({
     entryPoints: ["gateway/main.ts"],
@@ -413,7 +414,7 @@ const main = async (options: GatewayBenchOptions, wrkVersion: string | undefined
       const entry =
         options.profileDir === undefined
           ? ["--import", "tsx", "gateway/main.ts"]
-          : ["--cpu-prof", "--cpu-prof-interval", "250", "--cpu-prof-dir", options.profileDir, await storeBundle(options.profileDir)]
+          : ["--cpu-prof", "--cpu-prof-interval", "250", "--cpu-prof-dir", options.profileDir, await storeBundle()]
       starting.push(
         startServer(
           "gateway",

@@ -5,6 +5,10 @@ import { type AnyRoute, route } from "../route.ts"
 
 const Status = Schema.Struct({ status: Schema.String })
 
+/** The answers of the probes, built once: a handler returning an exit is answered without a fiber. */
+const alive = Effect.succeed({ body: { status: "ok" } })
+const ready = Effect.succeed({ body: { status: "ready" } })
+
 /** Liveness, readiness, metrics and the OpenAPI document: routes like any other, so they are documented too. */
 export const systemRoutes = (options: {
   readonly ready: () => boolean
@@ -22,7 +26,7 @@ export const systemRoutes = (options: {
     idempotency: "none",
     success: { status: 200, schema: Status, description: "alive" },
     errors: [],
-    handler: () => Effect.succeed({ body: { status: "ok" } })
+    handler: () => alive
   }),
   route({
     operationId: "readyz",
@@ -35,7 +39,7 @@ export const systemRoutes = (options: {
     idempotency: "none",
     success: { status: 200, schema: Status, description: "ready" },
     errors: [[503, "unavailable"]],
-    handler: () => (options.ready() ? Effect.succeed({ body: { status: "ready" } }) : Effect.fail(unavailable("starting: recovery or migrations are not done")))
+    handler: () => (options.ready() ? ready : Effect.fail(unavailable("starting: recovery or migrations are not done")))
   }),
   route({
     operationId: "metrics",
