@@ -28,6 +28,12 @@ export const saleQueueEndpoint = (deps: {
 }): WsEndpoint => {
   const states = new WeakMap<WsClient, SocketState>()
   const saleOf = (client: WsClient) => client.params["sale_id"] ?? ""
+  // A join may arrive before `onOpen` (the sale is still being looked up): the state starts with whichever comes first.
+  const stateOf = (client: WsClient): SocketState => {
+    let state = states.get(client)
+    if (state === undefined) states.set(client, (state = { challenge: undefined, joining: false }))
+    return state
+  }
 
   const join = (client: WsClient, message: Record<string, unknown>, state: SocketState) => {
     const nowMs = Date.now()
@@ -79,16 +85,14 @@ export const saleQueueEndpoint = (deps: {
       }
     },
     onOpen: (client) => {
-      const state: SocketState = { challenge: undefined, joining: false }
-      states.set(client, state)
+      const state = stateOf(client)
       if (!deps.config.pow.enabled) return
       const challenge = makeChallenge(client.caller.userId, deps.config.pow.bits, Date.now(), deps.config.pow.ttlMs)
       state.challenge = challenge.prefix
       client.send(challenge)
     },
     onMessage: (client, message) => {
-      const state = states.get(client)
-      if (state === undefined) return
+      const state = stateOf(client)
       if (typeof message !== "object" || message === null || Array.isArray(message)) return client.fail("invalid_message", 'send {"type":"join"}')
       const m = message as Record<string, unknown>
       if (m["type"] === "join") return join(client, m, state)
