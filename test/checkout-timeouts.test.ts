@@ -8,7 +8,9 @@
  *   - the hold expires and someone else buys the stock meanwhile: the authorization is voided at
  *     the provider, the checkout fails with out_of_stock, and stock is conserved;
  *   - the payment never settles: the checkout gives up, voids the pending payment at the
- *     provider and releases the stock.
+ *     provider and releases the stock;
+ *   - the provider takes 3 s to answer (CHECKOUT_ANSWER_WITHIN_MS = 1 s): the request answers
+ *     pending_payment, and the saga places the order when the answer comes.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { checkoutIdsOf } from "../gateway/checkout/ids.ts"
@@ -41,7 +43,8 @@ describe("checkout when the payment takes longer than the holds", () => {
 
   beforeAll(async () => {
     storage = await defaultStorage()
-    provider = await startTestProvider()
+    // Every answer about the slow card takes 3 s; our client waits up to 10 s for it.
+    provider = await startTestProvider({ slowCardDelayMs: 3_000 })
     const adminEmail = uniqueEmail("checkout-timeout-admin")
     store = await startStore({
       ...storage.env,
@@ -51,6 +54,8 @@ describe("checkout when the payment takes longer than the holds", () => {
       PAYMENT_CAPTURE: "on_shipment",
       RESERVATION_TTL_MS: "2000",
       CHECKOUT_PAYMENT_WAIT_MS: "5000",
+      CHECKOUT_ANSWER_WITHIN_MS: "1000",
+      PAYMENT_PROVIDER_TIMEOUT_MS: "10000",
       CHECKOUT_RESUME_EVERY_MS: "200",
       FRAUD_RULES: "off"
     })
@@ -113,5 +118,20 @@ describe("checkout when the payment takes longer than the holds", () => {
     expect(body(done)).toMatchObject({ status: "failed", failure: { code: "payment_declined", details: { reason: "payment_timeout" } } })
     expect((await providerPayments(provider.url, ids.paymentId)).map((p) => p["status"])).toEqual(["voided"])
     expect(await shop.available(skuIds[0]!)).toBe(5)
+  }, 60_000)
+
+  it("a provider slower than CHECKOUT_ANSWER_WITHIN_MS: 201 pending_payment at once, the order placed when it answers", async () => {
+    const s = await newShopper(base, provider.url, { card: cards.slow })
+    const { skuIds } = await shop.product([12_000], 5)
+    await addToCart(base, s, skuIds[0]!, 1)
+    const key = "slow-answer"
+    const res = await postCheckout(base, s, checkoutBody(s, "card"), key)
+    expect(res.status, res.text).toBe(201)
+    // The provider authorized at once but answers after 3 s: had the request waited, it would say order_placed.
+    expect(body(res)["status"]).toBe("pending_payment")
+    const ids = checkoutIdsOf(s.userId, key)
+    expect(body(await settledStatus(s, ids.checkoutId))).toMatchObject({ status: "order_placed", order_id: ids.orderId })
+    expect((await providerPayments(provider.url, ids.paymentId)).map((p) => p["status"])).toEqual(["authorized"])
+    expect(await shop.available(skuIds[0]!)).toBe(4)
   }, 60_000)
 })

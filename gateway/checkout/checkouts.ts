@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import { Effect, Fiber, Option } from "effect"
 import { apiStatusOf, type Checkout, CheckoutNotFound, type Plan } from "../../actors/checkout/checkout.ts"
 import { bucketOf, openCheckouts } from "../../actors/checkout/open-checkouts.ts"
 import { checkout } from "../../actors/checkout/checkout.ts"
@@ -63,6 +63,9 @@ const postAnswer = (state: Checkout): Effect.Effect<CheckoutAnswer, ApiError> =>
   return Effect.fail(unavailable("the checkout is under way; retry with the same idempotency key", 1))
 }
 
+/** Steps at or after the payment: a request that waited long enough answers pending_payment from there on. */
+const afterPayment: ReadonlySet<string> = new Set(["payment", "confirm", "order", "cart"])
+
 const stalled = (e: SagaStalled) => unavailable(`the checkout could not go on now (${e.message}); retry with the same idempotency key`, Math.max(1, Math.ceil(e.retryAfterMs / 1000)))
 
 export interface CheckoutDeps extends PricingDeps, SagaDeps {}
@@ -85,19 +88,25 @@ export const checkoutService = (deps: CheckoutDeps) => {
       Effect.catchAll((e) => (e instanceof CheckoutNotFound ? Effect.succeed(undefined) : e._tag === "SagaStalled" ? Effect.fail(stalled(e)) : Effect.die(e)))
     )
 
-  /** Drive from the HTTP request (which holds the checkout in `inFlight`), and answer. */
+  /**
+   * Drive from the HTTP request, and answer. The checkout is in `inFlight` already (see `start`);
+   * the drive runs in a fiber of its own that lets go of it when it ends. When it takes longer than
+   * `answerWithinMs` (a slow provider) and the saga has reached the payment, the request answers
+   * 201 pending_payment and the drive carries on behind it.
+   */
   const driveAndAnswer = (checkoutId: string): Effect.Effect<CheckoutAnswer, ApiError, Actors> =>
-    drive(deps, checkoutId).pipe(
-      Effect.mapError(stalled),
-      Effect.flatMap((state) => (state === undefined ? Effect.fail(unavailable("the checkout is under way; retry with the same idempotency key", 1)) : postAnswer(state)))
-    )
-
-  /** Hold the checkout for this request: the resumer must not drive it meanwhile. */
-  const holding = <A, R>(checkoutId: string, effect: Effect.Effect<A, ApiError, R>): Effect.Effect<A, ApiError, R> =>
-    Effect.suspend(() => {
-      if (inFlight.has(checkoutId)) return Effect.fail(unavailable("the checkout is under way; retry with the same idempotency key", 1))
-      inFlight.add(checkoutId)
-      return effect.pipe(Effect.ensuring(Effect.sync(() => inFlight.delete(checkoutId))))
+    Effect.gen(function* () {
+      const fiber = yield* drive(deps, checkoutId).pipe(
+        Effect.ensuring(Effect.sync(() => inFlight.delete(checkoutId))),
+        Effect.forkDaemon
+      )
+      const finished = yield* Fiber.join(fiber).pipe(Effect.mapError(stalled), Effect.timeoutOption(deps.config.answerWithinMs))
+      const state = Option.isSome(finished) ? finished.value : yield* existing(checkoutId)
+      if (state === undefined) return yield* Effect.fail(unavailable("the checkout is under way; retry with the same idempotency key", 1))
+      if (Option.isNone(finished) && state.failure === null && state.status === "running" && state.step !== null && afterPayment.has(state.step)) {
+        return { ...answerOf(state), status: "pending_payment" as const }
+      }
+      return yield* postAnswer(state)
     })
 
   /** For the resumer: drive it when no driver of this process does. `undefined`: busy here, or never started. */
@@ -110,15 +119,36 @@ export const checkoutService = (deps: CheckoutDeps) => {
       Effect.catchAll((e) => Effect.logWarning(`could not drop ${checkoutId} from the open checkouts`, e))
     )
 
-  const start = (userId: string, idempotencyKey: string, request: CheckoutRequest, clientIp: string, nowMs: number): Effect.Effect<CheckoutAnswer, ApiError, Actors> => {
-    const ids = checkoutIdsOf(userId, idempotencyKey)
-    return holding(ids.checkoutId, begin(ids, userId, request, clientIp, nowMs))
-  }
+  /** Holds the checkout in `inFlight` (the resumer leaves it alone) until the drive it starts ends, or until it fails before driving. */
+  const start = (userId: string, idempotencyKey: string, request: CheckoutRequest, clientIp: string, nowMs: number): Effect.Effect<CheckoutAnswer, ApiError, Actors> =>
+    Effect.suspend(() => {
+      const ids = checkoutIdsOf(userId, idempotencyKey)
+      if (inFlight.has(ids.checkoutId)) return Effect.fail(unavailable("the checkout is under way; retry with the same idempotency key", 1))
+      inFlight.add(ids.checkoutId)
+      let driving = false
+      const handOver = Effect.sync(() => {
+        driving = true
+      })
+      return begin(ids, userId, request, clientIp, nowMs, handOver).pipe(
+        Effect.ensuring(
+          Effect.sync(() => {
+            if (!driving) inFlight.delete(ids.checkoutId)
+          })
+        )
+      )
+    })
 
-  const begin = (ids: CheckoutIds, userId: string, request: CheckoutRequest, clientIp: string, nowMs: number): Effect.Effect<CheckoutAnswer, ApiError, Actors> =>
+  const begin = (
+    ids: CheckoutIds,
+    userId: string,
+    request: CheckoutRequest,
+    clientIp: string,
+    nowMs: number,
+    handOver: Effect.Effect<void>
+  ): Effect.Effect<CheckoutAnswer, ApiError, Actors> =>
     Effect.gen(function* () {
       const found = yield* existing(ids.checkoutId)
-      if (found !== undefined) return yield* driveAndAnswer(ids.checkoutId)
+      if (found !== undefined) return yield* handOver.pipe(Effect.zipRight(driveAndAnswer(ids.checkoutId)))
       const priced = yield* priceCart(deps, userId, request, nowMs)
       const method = yield* paymentMethodOf(priced.account, request.payment_method_id)
       if (method.type === "upi") return yield* Effect.fail(unprocessable("payment_method_unsupported", "UPI is not offered by the payment provider yet; pay by card, wallet or cash on delivery"))
@@ -161,7 +191,7 @@ export const checkoutService = (deps: CheckoutDeps) => {
       yield* ask(checkout, ids.checkoutId, { _tag: "Start", plan }, nowMs).pipe(
         Effect.mapError((e) => (e._tag === "SagaStalled" ? stalled(e) : new ApiError({ status: 500, code: "internal", message: `checkout refused its plan: ${JSON.stringify(e)}`, details: {} })))
       )
-      return yield* driveAndAnswer(ids.checkoutId)
+      return yield* handOver.pipe(Effect.zipRight(driveAndAnswer(ids.checkoutId)))
     })
 
   const get = (userId: string, checkoutId: string): Effect.Effect<CheckoutAnswer, ApiError, Actors> =>

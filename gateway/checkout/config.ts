@@ -31,6 +31,11 @@ export interface CheckoutConfig {
    * long a checkout waits for a payment outcome before it gives up (voids and releases the stock).
    */
   readonly paymentWaitMs: number
+  /**
+   * `CHECKOUT_ANSWER_WITHIN_MS` (default 5000): a `POST /v1/checkout` whose saga has reached the
+   * payment and is still going after this long answers 201 pending_payment; the saga carries on.
+   */
+  readonly answerWithinMs: number
 }
 
 const int = (env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number) => {
@@ -61,6 +66,7 @@ export const checkoutConfigFromEnv = (env: NodeJS.ProcessEnv = process.env): Che
     provider: env["PAYMENT_PROVIDER_URL"] ? providerClientConfigFromEnv(env) : undefined,
     resumeEveryMs: int(env, "CHECKOUT_RESUME_EVERY_MS", 1_000, 50, 600_000),
     resumeConcurrency: int(env, "CHECKOUT_RESUME_CONCURRENCY", 8, 1, 256),
+    answerWithinMs: int(env, "CHECKOUT_ANSWER_WITHIN_MS", 5_000, 100, 600_000),
     paymentWaitMs: int(env, "CHECKOUT_PAYMENT_WAIT_MS", Math.max(10_000, reservationTtlMs - 60_000), 1_000, skuLimits.maxHoldMs)
   }
 }
