@@ -1,6 +1,9 @@
 /** Catalog read-side settings (README, "Configuration"). Units are last in the names. */
 export interface CatalogReadConfig {
-  /** Products the in-process product cache keeps (LRU). Env `PRODUCT_CACHE_MAX_PRODUCTS`, default 20000. */
+  /**
+   * Products the in-process product cache keeps (LRU), loaded at start. Env `PRODUCT_CACHE_MAX_PRODUCTS`,
+   * default 200000: a catalog of that size is served from memory alone (about 2 KB per product).
+   */
   readonly productCacheMaxProducts: number
   /** Unknown product ids and unlisted SKU ids remembered, each (LRU). Env `PRODUCT_CACHE_MAX_ABSENT`, default 20000. */
   readonly productCacheMaxAbsent: number
@@ -23,7 +26,7 @@ export interface CatalogReadConfig {
 }
 
 export const defaultCatalogReadConfig: CatalogReadConfig = {
-  productCacheMaxProducts: 20_000,
+  productCacheMaxProducts: 200_000,
   productCacheMaxAbsent: 20_000,
   searchCacheTtlMs: 300,
   searchCacheMaxEntries: 2_000,

@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import { Effect, Either } from "effect"
 import { describe, expect, it } from "vitest"
 import type { Product } from "../../actors/catalog/product.ts"
 import { StorageUnavailable } from "../../runtime/errors.ts"
@@ -42,6 +42,16 @@ const source = () => {
         for (const r of rows.values()) for (const s of (r.doc as Product).skus) if (skus.includes(s.sku_id)) found.set(s.sku_id, r.product_id)
         await gate()
         return found
+      }),
+    scan: (after, limit) =>
+      Effect.promise(async () => {
+        reads++
+        const page = [...rows.values()]
+          .filter((r) => r.product_id > after)
+          .sort((a, b) => (a.product_id < b.product_id ? -1 : 1))
+          .slice(0, limit)
+        await gate()
+        return page
       })
   }
   return {
@@ -145,5 +155,46 @@ describe("product cache", () => {
     await title(cache, "p_2") // capacity 1: p_1 goes
     expect(cache.peek("p_1")).toBeUndefined()
     expect([...(await Effect.runPromise(cache.skus(["sku_c"]))).keys()]).toEqual(["sku_c"])
+  })
+
+  it("fills at start in pages; a complete cache also takes in new products a change names, and answers without reads", async () => {
+    const src = source()
+    for (let i = 0; i < 5; i++) src.put(doc(`p_${i}`, `T${i}`))
+    const cache = cacheOn(src.s, 10)
+    const filled = await cache.fill(2)
+    expect(filled).toEqual(Either.right(5))
+    expect(src.reads()).toBe(3)
+    for (let i = 0; i < 5; i++) expect(cache.peek(`p_${i}`)).toBeDefined()
+    expect([...(await Effect.runPromise(cache.skus(["sku_p_3"]))).keys()]).toEqual(["sku_p_3"])
+    expect(src.reads()).toBe(3)
+    src.put(doc("p_new", "New"))
+    cache.changed(["p_new"], ["sku_p_new"], true)
+    await tick()
+    await tick()
+    expect(cache.peek("p_new")).toBeDefined()
+  })
+
+  it("stops filling when full (then only cached products are re-read on change), and skips products changed while their page was read", async () => {
+    const src = source()
+    for (let i = 0; i < 5; i++) src.put(doc(`p_${i}`, `T${i}`))
+    const small = cacheOn(src.s, 3)
+    expect(await small.fill(2)).toEqual(Either.right(3))
+    expect(small.peek("p_3")).toBeUndefined()
+    src.put(doc("p_new", "New"))
+    small.changed(["p_new"], [], true)
+    await tick()
+    await tick()
+    expect(small.peek("p_new")).toBeUndefined()
+
+    const cache = cacheOn(src.s, 10)
+    src.hold()
+    const filling = cache.fill(10)
+    await tick()
+    src.put(doc("p_2", "Changed"))
+    cache.changed(["p_2"], [], true)
+    src.release()
+    expect(await filling).toEqual(Either.right(5))
+    expect(cache.peek("p_2")).toBeUndefined()
+    expect(await title(cache, "p_2")).toBe("Changed")
   })
 })

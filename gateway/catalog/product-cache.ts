@@ -15,11 +15,18 @@ import { type CachedProduct, cachedProductOf, type DeliveryEstimate } from "./pr
  * absent ids it touched are forgotten. A read that was in flight while its product changed
  * answers its caller but is not cached, so the cache never keeps a page older than the last
  * change it was told of.
+ *
+ * `fill` loads the whole catalog at start (up to `maxProducts`), so product pages and cart lines
+ * are map lookups from the first request on. A cache that holds the whole catalog ("complete")
+ * also reads the products a change names that it does not hold yet (new products), so it stays
+ * complete.
  */
 
 export interface ProductSource {
   readonly load: (ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<StoredProduct>, StorageUnavailable>
   readonly productsOfSkus: (skuIds: ReadonlyArray<string>) => Effect.Effect<ReadonlyMap<string, string>, StorageUnavailable>
+  /** Up to `limit` products with ids after `after`, in id order (filling the cache at start). */
+  readonly scan?: (after: string, limit: number) => Effect.Effect<ReadonlyArray<StoredProduct>, StorageUnavailable>
 }
 
 export interface ProductCacheConfig {
@@ -31,7 +38,8 @@ export interface ProductCacheConfig {
 }
 
 interface Load {
-  readonly products: ReadonlySet<string>
+  /** "all": a scan, whose rows are not known before they arrive. */
+  readonly products: ReadonlySet<string> | "all"
   /** Products changed while this load ran: its result for them must not be cached. */
   readonly stale: Set<string>
   /** A SKU-to-product lookup: any listing change makes it stale. */
@@ -47,16 +55,23 @@ const run = <A>(effect: Effect.Effect<A, StorageUnavailable>): Promise<Either.Ei
     throw new Error(`product cache: unexpected failure: ${String(exit.cause)}`)
   })
 
-/** An LRU set/map on a Map's insertion order. */
+/**
+ * An LRU set/map on a Map's insertion order. Recency is tracked only once the map is 90 % full:
+ * below that nothing is evicted soon, and a hit is a plain lookup (no reordering of a map that may
+ * hold the whole catalog).
+ */
 class Lru<V> {
   readonly map = new Map<string, V>()
+  private readonly touchFrom: number
   constructor(
     private readonly max: number,
     private readonly onEvict: (key: string, value: V) => void = () => {}
-  ) {}
+  ) {
+    this.touchFrom = Math.floor(max * 0.9)
+  }
   get(key: string): V | undefined {
     const v = this.map.get(key)
-    if (v === undefined) return undefined
+    if (v === undefined || this.map.size < this.touchFrom) return v
     this.map.delete(key)
     this.map.set(key, v)
     return v
@@ -95,6 +110,8 @@ export class ProductCache implements CatalogReader {
   private readonly pending = new Map<string, Promise<Either.Either<CachedProduct | null, StorageUnavailable>>>()
   private readonly hits: Counter
   private readonly misses: Counter
+  /** Every product of the read model is held (a fill reached the end of the catalog within `maxProducts`). */
+  private complete = false
 
   constructor(
     private readonly source: ProductSource,
@@ -164,20 +181,53 @@ export class ProductCache implements CatalogReader {
    */
   changed(productIds: ReadonlyArray<string>, skuIds: ReadonlyArray<string>, listingChanged: boolean): void {
     for (const load of this.loads) {
-      for (const id of productIds) if (load.products.has(id)) load.stale.add(id)
+      for (const id of productIds) if (load.products === "all" || load.products.has(id)) load.stale.add(id)
       if (listingChanged && load.skuLookup) load.skusStale = true
     }
     for (const sku of skuIds) this.absentSkus.delete(sku)
     const refresh: Array<string> = []
     for (const id of productIds) {
       this.absentProducts.delete(id)
-      if (this.products.has(id)) refresh.push(id)
+      if (this.complete || this.products.has(id)) refresh.push(id)
     }
     if (refresh.length === 0) return
     void this.fetch(refresh).then((result) => {
       // A failed re-read must not leave old pages in place for good.
       if (Either.isLeft(result)) for (const id of refresh) this.products.delete(id)
     })
+  }
+
+  /**
+   * Load the catalog's products, `pageSize` at a time in id order, until the cache is full or the
+   * catalog ends (then the cache is complete). A product that changes while its page is read is
+   * left out (read on demand later). Answers how many products were loaded.
+   */
+  async fill(pageSize = 2_000): Promise<Either.Either<number, StorageUnavailable>> {
+    const scan = this.source.scan
+    if (scan === undefined) return Either.right(0)
+    let loaded = 0
+    for (let after = ""; ; ) {
+      const room = this.config.maxProducts - this.products.map.size
+      if (room <= 0) return Either.right(loaded)
+      const load: Load = { products: "all", stale: new Set(), skuLookup: false, skusStale: false }
+      this.loads.add(load)
+      try {
+        const page = await run(scan(after, Math.min(pageSize, room)))
+        if (Either.isLeft(page)) return Either.left(page.left)
+        for (const row of page.right) {
+          if (load.stale.has(row.product_id) || this.products.has(row.product_id)) continue
+          this.insert(cachedProductOf(row, this.config.delivery))
+          loaded++
+        }
+        if (page.right.length < Math.min(pageSize, room)) {
+          this.complete = this.products.map.size < this.config.maxProducts
+          return Either.right(loaded)
+        }
+        after = page.right[page.right.length - 1]!.product_id
+      } finally {
+        this.loads.delete(load)
+      }
+    }
   }
 
   private fromPromise<A>(start: () => Promise<Either.Either<A, StorageUnavailable>>): Effect.Effect<A, StorageUnavailable> {
@@ -240,6 +290,8 @@ export class ProductCache implements CatalogReader {
 
   private insert(cached: CachedProduct) {
     this.products.set(cached.productId, cached)
+    // Full: the next product in evicts one, so the cache no longer holds the whole catalog.
+    if (this.products.map.size >= this.config.maxProducts) this.complete = false
     this.absentProducts.delete(cached.productId)
     for (const l of cached.listings) {
       this.skuOwner.set(l.sku_id, cached.productId)

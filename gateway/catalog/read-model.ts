@@ -5,7 +5,7 @@ import { Journal, type JournalService, PositionStore, type PositionStoreService 
 import { defaultProjectionRunnerConfig, ProjectionRunner, projectionOwner } from "../../runtime/projection.ts"
 import { Actors, Metrics } from "../../runtime/service.ts"
 import { catalogMigrations } from "../../storage/postgres/catalog-migrations.ts"
-import { loadCategories, loadProducts, productsOfSkus, scanIndexedProducts, scanTerms } from "../../storage/postgres/catalog-reads.ts"
+import { loadCategories, loadProducts, productsOfSkus, scanIndexedProducts, scanProducts, scanTerms } from "../../storage/postgres/catalog-reads.ts"
 import { migrate } from "../../storage/postgres/migrations.ts"
 import { CatalogProjection, catalogProjectionName } from "./catalog-projection.ts"
 import type { CatalogReadConfig } from "./config.ts"
@@ -84,7 +84,7 @@ export const startCatalogReadModel = (config: CatalogReadConfig) =>
     yield* migrate(catalogMigrations)
     const indexes = yield* rebuildIndexes(sql)
     const products = new ProductCache(
-      { load: (ids) => loadProducts(sql, ids), productsOfSkus: (skus) => productsOfSkus(sql, skus) },
+      { load: (ids) => loadProducts(sql, ids), productsOfSkus: (skus) => productsOfSkus(sql, skus), scan: (after, limit) => scanProducts(sql, after, limit) },
       {
         maxProducts: config.productCacheMaxProducts,
         maxAbsent: config.productCacheMaxAbsent,
@@ -92,6 +92,9 @@ export const startCatalogReadModel = (config: CatalogReadConfig) =>
       },
       registry
     )
+    // The catalog in memory before the first request (a failed fill leaves the rest to be read on demand).
+    const filled = yield* Effect.promise(() => products.fill())
+    if (filled._tag === "Left") log("catalog: the product cache could not be filled at start; products are read on demand", filled.left.message)
     const projection = new CatalogProjection(sql, indexes, products, registry, log)
     const shards = Array.from({ length: host.config.shardCount }, (_, i) => i)
     const runner = new ProjectionRunner(

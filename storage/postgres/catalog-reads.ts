@@ -23,30 +23,50 @@ export interface StoredProduct {
 
 const unavailable = toUnavailable("catalog-read-model")
 
+type ProductRow = {
+  product_id: string
+  doc: unknown
+  rating: unknown
+  review_count: unknown
+  stock: ReadonlyArray<{ sku_id: string; available: unknown; stock_status: StoredSkuStock["stock_status"] }>
+}
+
+const productColumns = `p.product_id, p.doc, p.rating, p.review_count,
+  coalesce((SELECT json_agg(json_build_object('sku_id', k.sku_id, 'available', k.available, 'stock_status', k.stock_status))
+            FROM catalog_product_skus ps JOIN catalog_sku_stock k ON k.sku_id = ps.sku_id
+            WHERE ps.product_id = p.product_id), '[]'::json) AS stock`
+
+const storedProducts = (rows: ReadonlyArray<ProductRow>): ReadonlyArray<StoredProduct> =>
+  rows.map((r) => ({
+    product_id: r.product_id,
+    doc: r.doc,
+    rating: toNumber(r.rating),
+    review_count: toNumber(r.review_count),
+    stock: r.stock.map((s) => ({ sku_id: s.sku_id, available: toNumber(s.available), stock_status: s.stock_status }))
+  }))
+
 export const loadProducts = (sql: SqlClient.SqlClient, ids: ReadonlyArray<string>): Effect.Effect<ReadonlyArray<StoredProduct>, StorageUnavailable> =>
   ids.length === 0
     ? Effect.succeed([])
-    : sql
-        .unsafe<{ product_id: string; doc: unknown; rating: unknown; review_count: unknown; stock: ReadonlyArray<{ sku_id: string; available: unknown; stock_status: StoredSkuStock["stock_status"] }> }>(
-          `SELECT p.product_id, p.doc, p.rating, p.review_count,
-             coalesce((SELECT json_agg(json_build_object('sku_id', k.sku_id, 'available', k.available, 'stock_status', k.stock_status))
-                       FROM catalog_product_skus ps JOIN catalog_sku_stock k ON k.sku_id = ps.sku_id
-                       WHERE ps.product_id = p.product_id), '[]'::json) AS stock
-           FROM catalog_products p WHERE p.product_id = ANY($1::text[])`,
-          [ids]
-        )
-        .pipe(
-          Effect.map((rows) =>
-            rows.map((r) => ({
-              product_id: r.product_id,
-              doc: r.doc,
-              rating: toNumber(r.rating),
-              review_count: toNumber(r.review_count),
-              stock: r.stock.map((s) => ({ sku_id: s.sku_id, available: toNumber(s.available), stock_status: s.stock_status }))
-            }))
-          ),
-          Effect.mapError(unavailable)
-        )
+    : sql.unsafe<ProductRow>(`SELECT ${productColumns} FROM catalog_products p WHERE p.product_id = ANY($1::text[])`, [ids]).pipe(
+        Effect.map(storedProducts),
+        Effect.mapError(unavailable)
+      )
+
+/**
+ * Up to `limit` products with ids after `after`, in id order (the product cache's fill at start).
+ * Without JIT: compiling this query costs more than running it (measured on 100,000 products:
+ * ~0.4 s of JIT per 5,000-product page against ~0.16 s of execution).
+ */
+export const scanProducts = (sql: SqlClient.SqlClient, after: string, limit: number): Effect.Effect<ReadonlyArray<StoredProduct>, StorageUnavailable> =>
+  sql
+    .withTransaction(
+      Effect.zipRight(
+        sql.unsafe(`SET LOCAL jit = off`),
+        sql.unsafe<ProductRow>(`SELECT ${productColumns} FROM catalog_products p WHERE p.product_id > $1 ORDER BY p.product_id LIMIT $2`, [after, limit])
+      )
+    )
+    .pipe(Effect.map(storedProducts), Effect.mapError(unavailable))
 
 /** The product listing each SKU (the most recently stored one, if two ever list the same SKU). */
 export const productsOfSkus = (sql: SqlClient.SqlClient, skuIds: ReadonlyArray<string>): Effect.Effect<ReadonlyMap<string, string>, StorageUnavailable> =>
