@@ -31,7 +31,7 @@ export const Payment = Schema.Struct({
   payment_id: Schema.String,
   method: PaymentMethodKind,
   user_id: UserId,
-  /** What the payment is for (the checkout id); also the provider `reference`, to reconcile by. */
+  /** What the payment is for (the checkout id). The provider's `reference` is the payment id, not this (gateway/payments/payment-steps.ts). */
   reference: EntryId,
   /** Requested amount; an authorization is for exactly this. */
   amount: Amount,
