@@ -75,11 +75,13 @@ export class Shop {
     expect(created.status, created.text).toBe(201)
     const product = body(created) as { product_id: string; skus: Array<{ sku_id: string }> }
     for (const s of product.skus) await this.stock(s.sku_id, onHand)
+    // The catalog read model (which the cart reads prices and stock from) lags writes by up to ~1 s.
     const listed = await eventually(
       () => call(this.base(), "GET", `/v1/products/${product.product_id}`),
-      (res) => res.status === 200
+      (res) => res.status === 200 && (body(res)["skus"] as Array<{ available_quantity: number }>).every((k) => k.available_quantity === onHand)
     )
     expect(listed.status, listed.text).toBe(200)
+    expect((body(listed)["skus"] as Array<{ available_quantity: number }>).map((k) => k.available_quantity)).toEqual(product.skus.map(() => onHand))
     return { productId: product.product_id, skuIds: product.skus.map((s) => s.sku_id), listing }
   }
 

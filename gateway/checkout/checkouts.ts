@@ -152,6 +152,7 @@ export const checkoutService = (deps: CheckoutDeps) => {
       const priced = yield* priceCart(deps, userId, request, nowMs)
       const method = yield* paymentMethodOf(priced.account, request.payment_method_id)
       if (method.type === "upi") return yield* Effect.fail(unprocessable("payment_method_unsupported", "UPI is not offered by the payment provider yet; pay by card, wallet or cash on delivery"))
+      if (method.type === "card" && deps.config.provider === undefined) return yield* Effect.fail(unavailable("card payments are not available: no payment provider is configured", 30))
       const q = priced.quote
       const seen = request.expected_total === undefined ? priced.priceChanges.length === 0 : request.expected_total === q.total
       if (!seen) {
