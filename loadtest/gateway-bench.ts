@@ -252,7 +252,18 @@ export interface GatewayBenchReport {
   readonly finishedAt: string
   readonly options: GatewayBenchOptions
   readonly machine: MachineInfo
-  readonly servers: ReadonlyArray<{ readonly name: ServerName; readonly pid: number; readonly port: number; readonly startMs: number }>
+  readonly servers: ReadonlyArray<{
+    readonly name: ServerName
+    readonly pid: number
+    readonly port: number
+    readonly startMs: number
+    /**
+     * CPU the server used with no load, in cores, measured before the first target: background work
+     * (for the store: projection polling, timers). It is part of every µs CPU/req figure of that
+     * server, and weighs more the lower the request rate.
+     */
+    readonly idleCores: number | undefined
+  }>
   readonly rows: ReadonlyArray<Measurement>
   readonly ratios: ReadonlyArray<Ratio>
   /** Per tool: every ratio of that tool meets both goals (undefined when a baseline was not measured). */
@@ -461,6 +472,12 @@ const main = async (options: GatewayBenchOptions, wrkVersion: string | undefined
       if (probe.status !== 200) throw new Error(`${name} /healthz answered ${probe.status}`)
     }
 
+    // Background CPU of each server with no load (see GatewayBenchReport.servers).
+    const idleWindows = servers.map((s) => processCpuWindow(s.pid))
+    await sleep(options.quick ? 500 : 3000)
+    const idleCores = new Map(servers.map((s, i) => [s.name, idleWindows[i]!.end().serverCores]))
+    for (const s of servers) console.log(`${s.name}: ${pct(idleCores.get(s.name))} of a core with no load`)
+
     const rows: Array<Measurement> = []
     let round = 0
     for (const connections of options.connections) {
@@ -501,7 +518,7 @@ const main = async (options: GatewayBenchOptions, wrkVersion: string | undefined
     const clean = rows.every((r) => r.errors === 0 && r.non2xx === 0 && r.ok > 0)
     const report: GatewayBenchReport = {
       ...reportHeader("gateway-bench", startedAt, options, wrkVersion, loadAverageBefore),
-      servers: servers.map(({ name, pid, port, startMs }) => ({ name, pid, port, startMs })),
+      servers: servers.map(({ name, pid, port, startMs }) => ({ name, pid, port, startMs, idleCores: idleCores.get(name) })),
       rows,
       ratios,
       goals,
@@ -513,6 +530,15 @@ const main = async (options: GatewayBenchOptions, wrkVersion: string | undefined
     for (const tool of options.tools) {
       const verdict = goals[tool]
       console.log(`goals (${tool}): ${verdict === undefined ? "not evaluated (a baseline was not measured)" : verdict ? "met" : "MISSED"}`)
+    }
+    const storeIdle = idleCores.get("gateway")
+    if (storeIdle !== undefined) {
+      const shares = rows
+        .filter((r) => targetsById[r.target].server === "gateway" && r.requestsPerS > 0)
+        .map((r) => `${r.label} ${fixed((storeIdle * 1e6) / r.requestsPerS, 1)}`)
+        .join(", ")
+      // An upper bound: on a saturated machine background work is starved along with the requests.
+      console.log(`store with no load: ${pct(storeIdle)} of a core (background work); at most this many of the µs CPU/req: ${shares}`)
     }
     if (options.tools.includes("autocannon")) {
       console.log("note: autocannon saturates below bare uWS on a small machine (see server CPU); its ratios understate the gap, wrk's do not")
