@@ -2,13 +2,10 @@ import { Effect } from "effect"
 import { type Cart, cart, type CartCommand, type CartReply } from "../../actors/cart/cart.ts"
 import type { CurrentSku } from "../../actors/cart/revalidate.ts"
 import { type ShopperCart, shopperCart } from "../../actors/cart/shopper-cart.ts"
-import type { SkuView } from "../../actors/inventory/sku-schema.ts"
-import { sku } from "../../actors/inventory/sku.ts"
 import type { Actors } from "../../runtime/service.ts"
 import { callActor } from "../actor-call.ts"
 import { type ApiError, invalidRequest, notFound, unavailable } from "../api-error.ts"
 import type { CatalogReader, SkuListing } from "../catalog/catalog-reader.ts"
-import { skuRejection } from "../inventory/sku-errors.ts"
 import type { Caller } from "../route.ts"
 import type { CartConfig } from "./config.ts"
 import { cartRejection, noCart, noneAvailable, shopperCartRejection } from "./errors.ts"
@@ -17,8 +14,9 @@ import { type CartBody, cartBody, currentPrices } from "./views.ts"
 
 /**
  * The cart as the routes use it: who the shopper is, which cart is theirs, and each change with
- * the checks that need the outside world (catalog listing, exact stock at the SKU actor) before
- * the cart actor decides. Every answer is the cart revalidated against current prices and stock.
+ * the checks that need the outside world (the catalog's listing, price and stock, all in memory)
+ * before the cart actor decides. Every answer is the cart revalidated against current prices and
+ * stock. A signed-in user's add, once their cart is open, is one durable cart command.
  *
  * A signed-in user has one cart for life (created on first use); a shopper without an account
  * gets an anonymous cart and its token with the first item added, and sends the token back as
@@ -54,6 +52,9 @@ export const shopperOf = (caller: Caller | undefined, headers: Readonly<Record<s
   return Effect.succeed({ kind: "anonymous", id: anonymousShopperOf(token), token })
 }
 
+/** Signed-in users whose open cart's id is remembered, per cart service. */
+const maxRememberedCarts = 100_000
+
 const catalogDown = () => unavailable("the catalog is unavailable; retry shortly", 1)
 
 export const cartService = (deps: CartDeps) => {
@@ -71,15 +72,8 @@ export const cartService = (deps: CartDeps) => {
       })
     )
 
-  /** Units available now, exactly: the SKU actor, not the read model that may lag. A SKU with no stock record has none. */
-  const availableNow = (skuId: string, nowMs: number) =>
-    callActor(sku, skuId, { _tag: "Get" }, nowMs, skuRejection(skuId)).pipe(
-      Effect.map((view): Stock => ({ available: (view as SkuView).available, stock_status: (view as SkuView).stock_status })),
-      Effect.catchIf(
-        (e) => e.status === 404,
-        () => Effect.succeed<Stock>({ available: 0, stock_status: "out_of_stock" })
-      )
-    )
+  /** Units available as the catalog read model knows them (in memory; may lag the SKU actor by up to ~1 s). */
+  const stockOf = (l: SkuListing): Stock => ({ available: l.available_quantity, stock_status: l.stock_status })
 
   const askCart = (cartId: string, command: CartCommand, nowMs: number): Effect.Effect<CartReply, ApiError, Actors> =>
     callActor(cart, cartId, command, nowMs, cartRejection)
@@ -97,11 +91,33 @@ export const cartService = (deps: CartDeps) => {
       Effect.map((reply) => reply.cart)
     )
 
+  /**
+   * Signed-in users whose cart is known to be open: user → cart id. A user's cart never changes
+   * (one for life), so a change to it needs neither the pointer nor `Open` again. Bounded: the
+   * oldest entries are forgotten (and looked up again when needed).
+   */
+  const openUserCarts = new Map<string, string>()
+  const rememberOpen = (userId: string, cartId: string) => {
+    if (openUserCarts.has(userId)) return
+    openUserCarts.set(userId, cartId)
+    if (openUserCarts.size > maxRememberedCarts) openUserCarts.delete(openUserCarts.keys().next().value as string)
+  }
+
   /** The shopper's cart, created on first use. */
   const ensureCart = (shopperId: string, nowMs: number) =>
     callActor(shopperCart, shopperId, { _tag: "Assign", cart_id: newCartId() }, nowMs, shopperCartRejection).pipe(
       Effect.flatMap((pointer) => openCart(pointer.cart_id!, shopperId, nowMs))
     )
+
+  /** A signed-in user's cart id, opening the cart on first use (remembered once open). */
+  const userCartId = (userId: string, nowMs: number): Effect.Effect<string, ApiError, Actors> => {
+    const known = openUserCarts.get(userId)
+    if (known !== undefined) return Effect.succeed(known)
+    return Effect.map(ensureCart(userId, nowMs), (c) => {
+      rememberOpen(userId, c.cart_id)
+      return c.cart_id
+    })
+  }
 
   /** An anonymous shopper's cart: only one that was handed out and not merged into an account since (404 otherwise). */
   const existingCart = (shopperId: string, nowMs: number) =>
@@ -117,18 +133,9 @@ export const cartService = (deps: CartDeps) => {
     return shopper.kind === "user" ? ensureCart(shopper.id, nowMs) : existingCart(shopper.id, nowMs)
   }
 
-  /** The cart as shown: current prices and stock from the catalog; `exact` overrides the stock of SKUs just checked at their actor. */
-  const show = (c: Cart, exact: ReadonlyMap<string, Stock> = new Map(), cartToken?: string) =>
-    listings(c.lines.map((l) => l.sku_id)).pipe(
-      Effect.map((found) => {
-        const current = currentPrices(found, c.currency)
-        for (const [skuId, stock] of exact) {
-          const priced = current.get(skuId)
-          if (priced !== undefined) current.set(skuId, { ...priced, available: stock.available, stock_status: stock.stock_status })
-        }
-        return cartBody(c, current, cartToken)
-      })
-    )
+  /** The cart as shown: current prices and stock from the catalog. */
+  const show = (c: Cart, cartToken?: string) =>
+    listings(c.lines.map((l) => l.sku_id)).pipe(Effect.map((found) => cartBody(c, currentPrices(found, c.currency), cartToken)))
 
   /**
    * Add units of a SKU (adding to the line when it is in the cart). The SKU must be listed (404)
@@ -136,25 +143,30 @@ export const cartService = (deps: CartDeps) => {
    * nor cart token gets a new anonymous cart, its token in the answer.
    */
   const addItem = (shopper: Shopper | undefined, skuId: string, quantity: number, nowMs: number): Effect.Effect<CartAnswer, ApiError, Actors> =>
-    Effect.gen(function* () {
-      // Every check before anything is created: a refused add leaves no cart behind.
-      const listed = yield* listing(skuId)
-      const stock = yield* availableNow(skuId, nowMs)
-      if (stock.available <= 0) return yield* Effect.fail(noneAvailable(skuId, quantity, 0))
-      let minted: string | undefined
-      let target: Cart
+    // Every check before anything is created: a refused add leaves no cart behind.
+    Effect.flatMap(listing(skuId), (listed) => {
+      const stock = stockOf(listed)
+      if (stock.available <= 0) return Effect.fail(noneAvailable(skuId, quantity, 0))
+      const command: CartCommand = {
+        _tag: "AddItem",
+        sku_id: skuId,
+        product_id: listed.product_id,
+        title: listed.title,
+        quantity,
+        unit_price: listed.price,
+        currency: listed.currency
+      }
+      const add = (cartId: string, minted?: string) =>
+        askCart(cartId, command, nowMs).pipe(
+          Effect.flatMap((reply) => show(reply.cart, minted)),
+          Effect.map((body): CartAnswer => (minted === undefined ? { body } : { body, headers: { [cartTokenHeader]: minted } }))
+        )
       if (shopper === undefined) {
         const token = newCartToken()
-        minted = token
-        target = yield* ensureCart(anonymousShopperOf(token), nowMs)
-      } else target = yield* cartOf(shopper, nowMs)
-      const reply = yield* askCart(
-        target.cart_id,
-        { _tag: "AddItem", sku_id: skuId, product_id: listed.product_id, title: listed.title, quantity, unit_price: listed.price, currency: listed.currency },
-        nowMs
-      )
-      const body = yield* show(reply.cart, new Map([[skuId, stock]]), minted)
-      return minted === undefined ? { body } : { body, headers: { [cartTokenHeader]: minted } }
+        return Effect.flatMap(ensureCart(anonymousShopperOf(token), nowMs), (c) => add(c.cart_id, token))
+      }
+      if (shopper.kind === "user") return Effect.flatMap(userCartId(shopper.id, nowMs), (cartId) => add(cartId))
+      return Effect.flatMap(existingCart(shopper.id, nowMs), (c) => add(c.cart_id))
     })
 
   /**
@@ -166,15 +178,12 @@ export const cartService = (deps: CartDeps) => {
       const current = yield* cartOf(shopper, nowMs)
       const line = current.lines.find((l) => l.sku_id === skuId)
       if (quantity > 0 && line === undefined) return yield* Effect.fail(notFound("this SKU is not in the cart"))
-      const exact = new Map<string, Stock>()
       if (line !== undefined && quantity > line.quantity) {
-        yield* listing(skuId)
-        const stock = yield* availableNow(skuId, nowMs)
+        const stock = stockOf(yield* listing(skuId))
         if (stock.available <= 0) return yield* Effect.fail(noneAvailable(skuId, quantity, 0))
-        exact.set(skuId, stock)
       }
       const reply = yield* askCart(current.cart_id, { _tag: "SetQuantity", sku_id: skuId, quantity }, nowMs)
-      return { body: yield* show(reply.cart, exact) }
+      return { body: yield* show(reply.cart) }
     })
 
   /** Remove a line (nothing happens when it is not there). */
@@ -216,7 +225,7 @@ export const cartService = (deps: CartDeps) => {
       yield* callActor(shopperCart, anonymous, { _tag: "Retire", merged_into: into.cart_id }, nowMs, shopperCartRejection)
     })
 
-  return { listing, listings, availableNow, cartOf, show, addItem, setQuantity, removeItem, getCart, mergeAtSignIn }
+  return { listing, listings, cartOf, show, addItem, setQuantity, removeItem, getCart, mergeAtSignIn }
 }
 
 export type CartService = ReturnType<typeof cartService>
