@@ -93,8 +93,10 @@ export const startCatalogReadModel = (config: CatalogReadConfig) =>
       registry
     )
     // The catalog in memory before the first request (a failed fill leaves the rest to be read on demand).
+    const fillStarted = Date.now()
     const filled = yield* Effect.promise(() => products.fill())
     if (filled._tag === "Left") log("catalog: the product cache could not be filled at start; products are read on demand", filled.left.message)
+    else if (filled.right >= 10_000) log(`catalog: ${filled.right} products loaded into the product cache in ${((Date.now() - fillStarted) / 1000).toFixed(1)} s`)
     const projection = new CatalogProjection(sql, indexes, products, registry, log)
     const shards = Array.from({ length: host.config.shardCount }, (_, i) => i)
     const runner = new ProjectionRunner(
