@@ -5,6 +5,7 @@
  */
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { sku as skuActor } from "../actors/inventory/sku.ts"
 import { MetricsRegistry } from "../runtime/metrics.ts"
 import { AdmissionGate } from "../gateway/sales/admission.ts"
 import { SaleMetrics } from "../gateway/sales/metrics.ts"
@@ -239,6 +240,21 @@ describe("flash sales: the waiting room", () => {
     const late = await join(shoppers[40]!, saleId, "sold_out")
     expect(late.messages.some((m: Message) => m.type === "queued")).toBe(false)
     expect((await call(store.base, "GET", `/v1/sales/${saleId}/queue/status`, { token: shoppers[35]!.token })).json).toEqual({ type: "sold_out" })
+  }, 30_000)
+
+  it("sold out waits for held units: a hold may come back; the confirmed last unit sells the sale out", async () => {
+    const { saleId, skuId } = await openSale("held", 1, { admit_per_minute: 6_000, max_active: 1 })
+    const crowd = await Promise.all(shoppers.slice(46, 49).map((s) => join(s, saleId)))
+    await eventually(async () => ((await saleState(store.base, saleId))["admitted_total"] === 1 ? true : undefined))
+    const hold = await call(store.base, "POST", `/v1/skus/${skuId}/reservations`, { token: shoppers[46]!.token, body: { quantity: 1 } })
+    expect(hold.status, hold.text).toBe(201)
+    // Several ticks with nothing available but one unit held: still open.
+    await new Promise((r) => setTimeout(r, 500))
+    expect(await saleState(store.base, saleId)).toMatchObject({ state: "open" })
+    expect(crowd.some((s) => s.messages.some((m) => m.type === "sold_out"))).toBe(false)
+    await store.host.ask(skuActor, skuId, { _tag: "Confirm", reservation_id: (hold.json as { reservation_id: string }).reservation_id })
+    await Promise.all(crowd.map((s) => s.waitFor("sold_out", { timeoutMs: 2_000 })))
+    expect(await saleState(store.base, saleId)).toMatchObject({ state: "sold_out" })
   }, 30_000)
 
   it("reconnect grace: a shopper back in time keeps the place; one away too long loses it (a new join goes to the end)", async () => {

@@ -30,6 +30,8 @@ interface Room {
   positions: { readonly atMs: number; readonly byUser: Map<string, number> } | undefined
   lineup: Promise<Map<string, number>> | undefined
   ticking: boolean
+  /** Since when nothing of the sale's SKUs has been available while some units were still held. */
+  emptyHeldSinceMs: number | undefined
 }
 
 export interface SaleHubDeps {
@@ -65,7 +67,7 @@ export class SaleHub {
   touch(saleId: string): Room {
     let room = this.rooms.get(saleId)
     if (room === undefined) {
-      room = { saleId, sockets: new Map(), sent: new Map(), view: undefined, announced: undefined, positions: undefined, lineup: undefined, ticking: false }
+      room = { saleId, sockets: new Map(), sent: new Map(), view: undefined, announced: undefined, positions: undefined, lineup: undefined, ticking: false, emptyHeldSinceMs: undefined }
       this.rooms.set(saleId, room)
     }
     return room
@@ -213,7 +215,7 @@ export class SaleHub {
     }
     if (reply.abandoned.length > 0) this.deps.metrics.abandonedSome(room.saleId, reply.abandoned.length)
     if (reply.expired.length > 0) this.deps.metrics.expiredSome(room.saleId, reply.expired.length)
-    if ((view.state === "open" || view.state === "paused") && (await this.soldOut(view, nowMs))) {
+    if ((view.state === "open" || view.state === "paused") && (await this.soldOut(room, view, nowMs))) {
       const marked = await this.ask(room.saleId, { _tag: "MarkSoldOut" }, nowMs)
       if (marked._tag === "Sale") view = marked.sale
     }
@@ -249,11 +251,24 @@ export class SaleHub {
     }
   }
 
-  /** Every SKU of the sale has nothing left to sell. An unknown SKU counts as not sold out. */
-  private async soldOut(view: SaleView, nowMs: number): Promise<boolean> {
+  /**
+   * Every SKU of the sale has nothing left to sell: nothing available and nothing held (a hold may
+   * still come back when its checkout fails), or nothing available for `heldGraceMs` (a hold left
+   * by a crashed checkout must not keep admitting shoppers who cannot buy). An unknown SKU counts
+   * as not sold out.
+   */
+  private async soldOut(room: Room, view: SaleView, nowMs: number): Promise<boolean> {
     const views = await Promise.all(
       view.config.sku_ids.map((skuId) => this.deps.host.ask<SkuView>(sku, skuId, { _tag: "Get" }, nowMs).then((v) => v, () => undefined))
     )
-    return views.every((v) => v !== undefined && v.available <= 0)
+    if (!views.every((v) => v !== undefined && v.available <= 0)) {
+      room.emptyHeldSinceMs = undefined
+      return false
+    }
+    if (views.every((v) => v!.reserved === 0)) return true
+    room.emptyHeldSinceMs ??= nowMs
+    return nowMs - room.emptyHeldSinceMs >= heldGraceMs
   }
 }
+
+const heldGraceMs = 30_000
