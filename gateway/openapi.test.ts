@@ -304,4 +304,27 @@ describe("/v1/openapi.json", () => {
     expect(op.parameters).toEqual([expect.objectContaining({ name: "Idempotency-Key", required: true })])
     expect((await new Validator().validate(direct)).valid).toBe(true)
   })
+
+  it("stays valid when several values are free-form (Schema.Unknown in bodies and answers)", async () => {
+    const Loose = Schema.Struct({ a: Schema.Unknown, b: Schema.Array(Schema.Unknown), c: Schema.Record({ key: Schema.String, value: Schema.Unknown }) })
+    const loose = (path: string) =>
+      route({
+        operationId: `loose${path.length}`,
+        method: "post",
+        path,
+        summary: "free-form values",
+        tags: [],
+        access: "public",
+        rateClass: "write",
+        idempotency: "none",
+        body: Loose,
+        success: { status: 200, schema: Loose, description: "ok" },
+        errors: [],
+        handler: (r) => Effect.succeed({ body: r.body })
+      })
+    const document = openApiDocument([loose("/a"), loose("/bb")], { title: "t", version: "1", description: "d" })
+    const result = await new Validator().validate(document)
+    expect(result.valid, JSON.stringify(result.errors)).toBe(true)
+    expect(JSON.stringify(document)).not.toContain('"$id"')
+  })
 })

@@ -29,13 +29,29 @@ const errorSchema: JsonSchema = {
 } as unknown as JsonSchema
 
 /**
+ * Effect marks `Schema.Unknown`, `Schema.Any` and `Schema.Object` with `$id: "/schemas/unknown"` (and the like);
+ * a document holding one twice is invalid (a `$id` must be unique), so those markers are dropped: the schema left
+ * (`{ title: "unknown" }`) accepts any value, as meant.
+ */
+const withoutEffectIds = (node: unknown): unknown => {
+  if (Array.isArray(node)) return node.map(withoutEffectIds)
+  if (node === null || typeof node !== "object") return node
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(node)) {
+    if (key === "$id" && typeof value === "string" && value.startsWith("/schemas/")) continue
+    out[key] = withoutEffectIds(value)
+  }
+  return out
+}
+
+/**
  * The OpenAPI 3.1 document, generated from the same route declarations (and Schemas) that
  * decode requests and encode responses, so the document cannot drift from the server.
  */
 export const openApiDocument = (routes: ReadonlyArray<AnyRoute>, info: OpenApiInfo): Record<string, unknown> => {
   const definitions: Record<string, JsonSchema> = {}
   const toJson = (schema: Schema.Schema<unknown, unknown, never>): JsonSchema =>
-    JSONSchema.fromAST(schema.ast, { definitions, definitionPath: "#/components/schemas/", target: "openApi3.1" })
+    withoutEffectIds(JSONSchema.fromAST(schema.ast, { definitions, definitionPath: "#/components/schemas/", target: "openApi3.1" })) as JsonSchema
 
   const parametersOf = (schema: Schema.Schema<unknown, unknown, never> | undefined, where: "path" | "query") => {
     if (schema === undefined) return []
@@ -101,7 +117,7 @@ export const openApiDocument = (routes: ReadonlyArray<AnyRoute>, info: OpenApiIn
     servers: [{ url: "/" }],
     paths,
     components: {
-      schemas: { ...definitions, Error: errorSchema },
+      schemas: { ...(withoutEffectIds(definitions) as Record<string, JsonSchema>), Error: errorSchema },
       securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "token from /v1/auth/login or /v1/auth/signup" } }
     }
   }
