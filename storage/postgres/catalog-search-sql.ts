@@ -143,10 +143,13 @@ export const buildSearchSql = (q: SearchQuery): { readonly text: string; readonl
   const where: Array<string> = []
   let from = "catalog_search s"
   let rank = "0::real"
+  // The rank orders relevance sorts only: other sorts skip it (ts_rank reads every match's whole tsvector).
+  const ranked = q.sort === "relevance"
   switch (q.match.kind) {
     case "fts":
       from += `, to_tsquery('english', ${params.p(q.match.tsquery)}) AS q`
       where.push("s.search_vector @@ q")
+      if (!ranked) break
       if (q.match.exact === undefined) rank = `ts_rank(${weights}, s.search_vector, q) * ${availability}`
       else {
         from += `, to_tsquery('english', ${params.p(q.match.exact)}) AS e`
@@ -156,7 +159,7 @@ export const buildSearchSql = (q: SearchQuery): { readonly text: string; readonl
     case "trigram": {
       const text = params.p(q.match.text)
       where.push(`${text} <% lower(s.title)`)
-      rank = `word_similarity(${text}, lower(s.title)) * ${availability}`
+      if (ranked) rank = `word_similarity(${text}, lower(s.title)) * ${availability}`
       break
     }
     case "all":
