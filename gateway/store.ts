@@ -15,6 +15,7 @@ import { sku } from "../actors/inventory/sku.ts"
 import { warehouses } from "../actors/warehouses/warehouses.ts"
 import { checkout } from "../actors/checkout/checkout.ts"
 import { openCheckouts } from "../actors/checkout/open-checkouts.ts"
+import { cartClaim } from "../actors/checkout/cart-claim.ts"
 import { riskCounter } from "../actors/fraud/counters.ts"
 import { order } from "../actors/orders/order.ts"
 import { orderIndex } from "../actors/orders/order-index.ts"
@@ -64,7 +65,7 @@ import { couponCodeOfCheckout } from "./orders/order-coupon.ts"
 import { showPaymentOnOrder } from "./orders/payment-sync.ts"
 
 /** Every actor type of the store. A type missing here cannot be recovered from the journal. */
-export const storeActors: ReadonlyArray<AnyActorDefinition> = [user, emailIndex, session, idempotency, sku, warehouses, seller, category, categoryTree, product, cart, shopperCart, wishlist, recentlyViewed, checkout, openCheckouts, order, orderIndex, payment, wallet, coupon, riskCounter, sale, skuSales, admissionKeys]
+export const storeActors: ReadonlyArray<AnyActorDefinition> = [user, emailIndex, session, idempotency, sku, warehouses, seller, category, categoryTree, product, cart, shopperCart, wishlist, recentlyViewed, checkout, openCheckouts, cartClaim, order, orderIndex, payment, wallet, coupon, riskCounter, sale, skuSales, admissionKeys]
 
 export interface StoreSettings {
   readonly gateway: GatewayConfig

@@ -155,6 +155,34 @@ describe("checkout over HTTP", () => {
     expectError(await postCheckout(base, s, payload, "next-key"), 422, "cart_empty")
   })
 
+  it("a second checkout of the same cart under another key while the first is under way is 409 checkout_in_progress", async () => {
+    const s = await shopper({ card: cards.pending })
+    const { skuIds } = await shop.product([30_000], 5)
+    await addToCart(base, s, skuIds[0]!, 1)
+    const first = await postCheckout(base, s, checkoutBody(s, "card"), "double-1")
+    expect(body(first)["status"], first.text).toBe("pending_payment")
+    const second = await postCheckout(base, s, checkoutBody(s, "cod"), "double-2")
+    expectError(second, 409, "checkout_in_progress")
+    expect(body(second)["error"]["details"]["checkout_id"]).toBe(body(first)["checkout_id"])
+    const ids = checkoutIdsOf(s.userId, "double-1")
+    const [payment] = await providerPayments(provider.url, ids.paymentId)
+    const settled = await fetch(`${provider.url}/v1/test/payments/${payment!["payment_id"]}/settle`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ outcome: "authorized" })
+    })
+    expect(settled.status).toBe(200)
+    const done = await eventually(
+      () => getCheckout(s, ids.checkoutId),
+      (r) => body(r)["status"] === "order_placed",
+      20_000
+    )
+    expect(body(done)["status"]).toBe("order_placed")
+    // The cart is free again (and empty): one order, one unit sold.
+    expectError(await postCheckout(base, s, checkoutBody(s, "cod"), "double-3"), 422, "cart_empty")
+    expect(await shop.available(skuIds[0]!)).toBe(4)
+  })
+
   it("out of stock names every short SKU and releases what was held", async () => {
     const s = await shopper()
     const { skuIds } = await shop.product([10_000, 12_000], 5)

@@ -1,9 +1,11 @@
 import { Effect, Fiber, Option } from "effect"
-import { apiStatusOf, type Checkout, CheckoutNotFound, type Plan } from "../../actors/checkout/checkout.ts"
+import { apiStatusOf, type Checkout, CheckoutNotFound, isSettled, type Plan } from "../../actors/checkout/checkout.ts"
+import { cartClaim } from "../../actors/checkout/cart-claim.ts"
 import { bucketOf, openCheckouts } from "../../actors/checkout/open-checkouts.ts"
 import { checkout } from "../../actors/checkout/checkout.ts"
+import { paymentLimits } from "../../actors/payments/fields.ts"
 import type { Actors } from "../../runtime/service.ts"
-import { ApiError, notFound, unavailable, unprocessable } from "../api-error.ts"
+import { ApiError, conflict, notFound, unavailable, unprocessable } from "../api-error.ts"
 import { ask, drive, type SagaDeps, type SagaStalled } from "./driver.ts"
 import { type CheckoutIds, checkoutIdsOf, reservationIdOf } from "./ids.ts"
 import { paymentMethodOf, type PricingDeps, priceCart, quoteBody } from "./pricing.ts"
@@ -62,6 +64,9 @@ const postAnswer = (state: Checkout): Effect.Effect<CheckoutAnswer, ApiError> =>
   if (state.status === "completed" || (state.status === "running" && state.step === "payment" && state.payment === "awaiting")) return Effect.succeed(answerOf(state))
   return Effect.fail(unavailable("the checkout is under way; retry with the same idempotency key", 1))
 }
+
+/** A cart claim by a checkout that never started is taken over after this long. */
+const neverStartedAfterMs = 60_000
 
 /** Steps at or after the payment: a request that waited long enough answers pending_payment from there on. */
 const afterPayment: ReadonlySet<string> = new Set(["payment", "confirm", "order", "cart"])
@@ -154,6 +159,11 @@ export const checkoutService = (deps: CheckoutDeps) => {
       if (method.type === "upi") return yield* Effect.fail(unprocessable("payment_method_unsupported", "UPI is not offered by the payment provider yet; pay by card, wallet or cash on delivery"))
       if (method.type === "card" && deps.config.provider === undefined) return yield* Effect.fail(unavailable("card payments are not available: no payment provider is configured", 30))
       const q = priced.quote
+      // The payment moves 1..10^12 minor units (the provider's limits).
+      if (q.total < 1) return yield* Effect.fail(unprocessable("nothing_to_pay", "an order with a total of 0 cannot be checked out yet"))
+      if (q.total > paymentLimits.maxAmount) {
+        return yield* Effect.fail(unprocessable("amount_too_large", `the total ${q.total} is above what one payment may move (${paymentLimits.maxAmount})`, { limit: paymentLimits.maxAmount }))
+      }
       const seen = request.expected_total === undefined ? priced.priceChanges.length === 0 : request.expected_total === q.total
       if (!seen) {
         return yield* Effect.fail(
@@ -185,15 +195,52 @@ export const checkoutService = (deps: CheckoutDeps) => {
         client_ip: clientIp === "" ? null : clientIp.slice(0, 64),
         hold_expires_at_ms: nowMs + deps.config.reservationTtlMs
       }
-      // Into the index first: a crash right after Start leaves a checkout the resumer can find.
-      yield* ask(openCheckouts, bucketOf(ids.checkoutId), { _tag: "Add", checkout_id: ids.checkoutId }, nowMs).pipe(
-        Effect.mapError((e) => (e._tag === "SagaStalled" ? stalled(e) : unavailable("too many checkouts are in flight; retry shortly", 5)))
-      )
-      yield* ask(checkout, ids.checkoutId, { _tag: "Start", plan }, nowMs).pipe(
-        Effect.mapError((e) => (e._tag === "SagaStalled" ? stalled(e) : new ApiError({ status: 500, code: "internal", message: `checkout refused its plan: ${JSON.stringify(e)}`, details: {} })))
-      )
+      // One checkout per cart at a time: a second one (another key) would buy the same lines again.
+      yield* claimCart(plan.cart_id, ids.checkoutId, nowMs)
+      // Into the index before Start: a crash right after Start leaves a checkout the resumer can find.
+      const started = Effect.gen(function* () {
+        yield* ask(openCheckouts, bucketOf(ids.checkoutId), { _tag: "Add", checkout_id: ids.checkoutId }, nowMs).pipe(
+          Effect.mapError((e) => (e._tag === "SagaStalled" ? stalled(e) : unavailable("too many checkouts are in flight; retry shortly", 5)))
+        )
+        yield* ask(checkout, ids.checkoutId, { _tag: "Start", plan }, nowMs).pipe(
+          Effect.mapError((e) => (e._tag === "SagaStalled" ? stalled(e) : new ApiError({ status: 500, code: "internal", message: `checkout refused its plan: ${JSON.stringify(e)}`, details: {} })))
+        )
+      })
+      // Not started: let go of the cart at once (a crash here leaves a claim the next checkout replaces after a minute).
+      yield* started.pipe(Effect.tapError(() => releaseCart(plan.cart_id, ids.checkoutId)))
       return yield* handOver.pipe(Effect.zipRight(driveAndAnswer(ids.checkoutId)))
     })
+
+  /**
+   * Claim the cart for this checkout. A holder that is settled, or that never started and claimed
+   * it over a minute ago (its process died), is replaced; a live one is 409 `checkout_in_progress`.
+   */
+  const claimCart = (cartId: string, checkoutId: string, nowMs: number): Effect.Effect<void, ApiError, Actors> =>
+    ask(cartClaim, cartId, { _tag: "Claim", checkout_id: checkoutId, replacing: null }, nowMs).pipe(
+      Effect.asVoid,
+      Effect.catchAll((e): Effect.Effect<void, ApiError, Actors> => {
+        if (e._tag === "SagaStalled") return Effect.fail(stalled(e))
+        if (e._tag !== "CartBusy") return Effect.die(e)
+        const holder = e.checkout_id
+        return existing(holder).pipe(
+          Effect.flatMap((held) => {
+            const stale = held === undefined ? nowMs - e.claimed_at_ms > neverStartedAfterMs : isSettled(held)
+            if (!stale) {
+              return Effect.fail(conflict("checkout_in_progress", "another checkout of this cart is under way; wait for it (GET /v1/checkout/{checkout_id})", { checkout_id: holder }))
+            }
+            return ask(cartClaim, cartId, { _tag: "Claim", checkout_id: checkoutId, replacing: holder }, nowMs).pipe(
+              Effect.asVoid,
+              Effect.mapError((again) =>
+                again._tag === "SagaStalled" ? stalled(again) : conflict("checkout_in_progress", "another checkout of this cart is under way", { checkout_id: holder })
+              )
+            )
+          })
+        )
+      })
+    )
+
+  const releaseCart = (cartId: string, checkoutId: string) =>
+    ask(cartClaim, cartId, { _tag: "Release", checkout_id: checkoutId }).pipe(Effect.ignore)
 
   const get = (userId: string, checkoutId: string): Effect.Effect<CheckoutAnswer, ApiError, Actors> =>
     (/^co_[A-Za-z0-9_-]{16,64}$/.test(checkoutId) ? existing(checkoutId) : Effect.succeed(undefined)).pipe(

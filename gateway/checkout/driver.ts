@@ -1,6 +1,7 @@
 import { Effect, Either, Schema } from "effect"
 import { cart } from "../../actors/cart/cart.ts"
 import { type Checkout, checkout, type CheckoutCommand, type Failure, type Plan, type Risk, type TakenHold } from "../../actors/checkout/checkout.ts"
+import { cartClaim } from "../../actors/checkout/cart-claim.ts"
 import { bucketOf, openCheckouts } from "../../actors/checkout/open-checkouts.ts"
 import { riskCounterKey, riskCounter } from "../../actors/fraud/counters.ts"
 import { assessRisk, type Counts, isSmallAmount } from "../../actors/fraud/rules.ts"
@@ -397,8 +398,12 @@ const nextCommand = (deps: SagaDeps, state: Checkout, nowMs: number, waited: boo
   return Effect.succeed(undefined)
 }
 
-/** Forget a settled checkout in the open-checkouts index (the resumer then stops looking at it). */
-export const closeCheckout = (checkoutId: string) => must(openCheckouts, bucketOf(checkoutId), { _tag: "Remove", checkout_id: checkoutId })
+/** A settled checkout lets go of its cart and leaves the open-checkouts index (the resumer then stops looking at it). */
+export const closeCheckout = (state: Checkout) =>
+  Effect.zipRight(
+    must(cartClaim, state.plan.cart_id, { _tag: "Release", checkout_id: state.checkout_id }),
+    must(openCheckouts, bucketOf(state.checkout_id), { _tag: "Remove", checkout_id: state.checkout_id })
+  )
 
 /**
  * Drive a checkout as far as it goes now, from what is recorded. Answers the state it stopped in:
@@ -421,7 +426,7 @@ export const drive = (deps: SagaDeps, checkoutId: string): Saga<Checkout | undef
       state = yield* record(checkoutId, command)
       if (state.status === "running" && state.step === "payment" && state.payment === "awaiting") waited = true
     }
-    if (state.status === "completed" || state.status === "failed") yield* closeCheckout(checkoutId)
+    if (state.status === "completed" || state.status === "failed") yield* closeCheckout(state)
     return state
   })
 

@@ -112,8 +112,11 @@ export const checkoutRoutes = (deps: CheckoutRouteDeps): ReadonlyArray<AnyRoute<
       ...pricingErrors,
       [402, "payment_declined"],
       [409, "idempotency_in_progress"],
+      [409, "checkout_in_progress"],
       [422, "price_changed"],
       [422, "payment_method_unsupported"],
+      [422, "nothing_to_pay"],
+      [422, "amount_too_large"],
       [422, "idempotency_key_reused"],
       [422, "purchase_limit"]
     ],
