@@ -61,6 +61,8 @@ export class AutocompleteIndex {
   private readonly ranked: Array<Entry> = []
   private sorted: Array<string> | undefined
   private readonly memo = new Map<string, ReadonlyArray<Suggestion>>()
+  /** Between `beginBulk` and `endBulk`: products are appended to `ranked` unordered, and sorted once at the end. */
+  private bulk = false
 
   get size(): number {
     return this.byKey.size
@@ -68,6 +70,22 @@ export class AutocompleteIndex {
 
   has(key: string): boolean {
     return this.byKey.has(key)
+  }
+
+  /**
+   * Loading many products at once (the rebuild at start): each `put` appends instead of inserting
+   * in order (an insert moves half the array: quadratic over a catalog), `endBulk` sorts once.
+   * Answers are not asked for in between.
+   */
+  beginBulk(): void {
+    this.bulk = true
+  }
+
+  endBulk(): void {
+    if (!this.bulk) return
+    this.bulk = false
+    this.ranked.sort(compare)
+    this.memo.clear()
   }
 
   /** Add or replace the entry under `key` (`product:<id>`, `brand:<name>`, `category:<id>`). */
@@ -90,8 +108,10 @@ export class AutocompleteIndex {
       }
       set.add(id)
     }
-    if (kind === "product") this.ranked.splice(this.rankOf(entry), 0, entry)
-    else this.small.add(id)
+    if (kind === "product") {
+      if (this.bulk) this.ranked.push(entry)
+      else this.ranked.splice(this.rankOf(entry), 0, entry)
+    } else this.small.add(id)
     this.memo.clear()
   }
 
@@ -116,7 +136,7 @@ export class AutocompleteIndex {
       }
     }
     if (entry.kind === "product") {
-      const at = this.rankOf(entry)
+      const at = this.bulk ? this.ranked.indexOf(entry) : this.rankOf(entry)
       if (this.ranked[at] === entry) this.ranked.splice(at, 1)
     } else this.small.delete(id)
     this.entries[id] = undefined

@@ -45,12 +45,14 @@ const rebuildIndexes = (sql: SqlClient.SqlClient) =>
       if (page.length < scanPageSize) break
       after = page[page.length - 1]!.term
     }
+    indexes.beginBulk()
     for (let after = ""; ; ) {
       const page = yield* scanIndexedProducts(sql, after, scanPageSize)
       for (const p of page) indexes.addProduct(p, true)
       if (page.length < scanPageSize) break
       after = page[page.length - 1]!.product_id
     }
+    indexes.endBulk()
     return indexes
   })
 

@@ -26,6 +26,23 @@ export class SearchIndexes {
   readonly categories = new CategoryDirectory()
   private readonly attributeNames = new Set<string>()
   private readonly productsPerCategory = new Map<string, number>()
+  /** Between `beginBulk` and `endBulk` (the rebuild at start): category weights are put once, at the end. */
+  private bulk = false
+
+  beginBulk(): void {
+    this.bulk = true
+    this.autocomplete.beginBulk()
+  }
+
+  endBulk(): void {
+    if (!this.bulk) return
+    this.bulk = false
+    for (const id of this.productsPerCategory.keys()) {
+      const category = this.categories.get(id)
+      if (category !== undefined) this.putCategoryEntry(category)
+    }
+    this.autocomplete.endBulk()
+  }
 
   hasAttribute(name: string): boolean {
     return this.attributeNames.has(name)
@@ -51,7 +68,7 @@ export class SearchIndexes {
       this.autocomplete.bump(`brand:${brandKey(p.brand)}`, "brand", p.brand.trim(), 1)
     }
     const category = this.categories.get(p.category_id)
-    if (isNew && category !== undefined) this.putCategoryEntry(category)
+    if (isNew && category !== undefined && !this.bulk) this.putCategoryEntry(category)
   }
 
   addCategory(c: CategoryInfo): void {
