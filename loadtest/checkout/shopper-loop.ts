@@ -4,8 +4,11 @@
  * fresh Idempotency-Key) → GET /v1/checkout/{id} every 20 ms while pending_payment → next. A 503
  * or a lost answer is retried with the same key (as a client must), at most `maxRetries` times.
  *
- * A flow counts when it completes inside the measured interval (after the warm-up); at the end
- * no flow starts and those under way are finished (drained) so the audit sees every outcome.
+ * A flow counts when it completes inside the measured interval. That interval begins after the
+ * warm-up once every virtual shopper has completed a flow (a steady state: with flows slower than
+ * the warm-up, the first ones would otherwise all end together), at most `maxSettleMs` later; at
+ * its end no flow starts and those under way are finished (drained) so the audit sees every
+ * outcome.
  * Every attempted key is kept with its outcome for the audit.
  */
 import { randomBytes } from "node:crypto"
@@ -43,6 +46,8 @@ export interface LoopResult {
   readonly addToCart: Histogram
   readonly failureCodes: Record<string, number>
   readonly sampleErrors: Array<string>
+  /** When the measured interval began, from the start of the run (warm-up and settling). */
+  readonly settleS: number
   /** Client process CPU over the measured interval, in cores. */
   readonly clientCores: number
 }
@@ -54,6 +59,10 @@ export interface LoopPlan {
   readonly maxRetries: number
   /** The SKU of a virtual shopper's next add. */
   readonly pickSku: () => string
+  /** Longest wait past the warm-up for every virtual shopper to complete a flow. */
+  readonly maxSettleMs: number
+  /** Called when the measured interval begins and ends (CPU sampling). */
+  readonly onMeasure: (phase: "start" | "end") => void
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -74,9 +83,27 @@ export const runShopperLoop = async (api: JsonClient, shoppers: ReadonlyArray<Be
   let pendingAnswers = 0
   let n = 0
   const began = performance.now()
-  const measureFrom = began + plan.warmupMs
-  const measureTo = measureFrom + plan.durationMs
+  let measureFrom = Infinity
+  let measureTo = Infinity
   let cpuAtStart: NodeJS.CpuUsage | undefined
+  let cpuUsed: NodeJS.CpuUsage | undefined
+  const completedOne = new Set<number>()
+  let endTimer: NodeJS.Timeout | undefined
+  const maybeStart = () => {
+    if (measureFrom !== Infinity) return
+    const now = performance.now()
+    if (now < began + plan.warmupMs) return
+    if (completedOne.size < plan.concurrency && now < began + plan.warmupMs + plan.maxSettleMs) return
+    measureFrom = now
+    measureTo = now + plan.durationMs
+    cpuAtStart = process.cpuUsage()
+    plan.onMeasure("start")
+    endTimer = setTimeout(() => {
+      cpuUsed = process.cpuUsage(cpuAtStart)
+      plan.onMeasure("end")
+    }, plan.durationMs)
+  }
+  const checker = setInterval(maybeStart, 50)
   const noteError = (what: string) => {
     errors++
     if (sampleErrors.length < 10) sampleErrors.push(what)
@@ -122,6 +149,8 @@ export const runShopperLoop = async (api: JsonClient, shoppers: ReadonlyArray<Be
       }
     }
     const t3 = performance.now()
+    completedOne.add(s)
+    maybeStart()
     if (answer !== undefined && answer.status === 201 && body?.status === "order_placed") {
       attempt.outcome = "order_placed"
       attempt.orderId = body.order_id!
@@ -145,14 +174,18 @@ export const runShopperLoop = async (api: JsonClient, shoppers: ReadonlyArray<Be
     await api.request("DELETE", `/v1/cart/items/${skuId}`, { token: shopper.token }).catch(() => undefined)
   }
 
-  const cpuTimer = setTimeout(() => (cpuAtStart = process.cpuUsage()), plan.warmupMs)
   await Promise.all(
     Array.from({ length: plan.concurrency }, async (_, s) => {
       while (performance.now() < measureTo) await oneFlow(s, shoppers[s]!)
     })
   )
-  clearTimeout(cpuTimer)
-  const cpu = process.cpuUsage(cpuAtStart)
+  clearInterval(checker)
+  if (endTimer !== undefined && cpuUsed === undefined) {
+    clearTimeout(endTimer)
+    cpuUsed = process.cpuUsage(cpuAtStart)
+    plan.onMeasure("end")
+  }
+  const cpu = cpuUsed ?? { user: 0, system: 0 }
   const measuredS = plan.durationMs / 1000
   return {
     concurrency: plan.concurrency,
@@ -169,6 +202,7 @@ export const runShopperLoop = async (api: JsonClient, shoppers: ReadonlyArray<Be
     addToCart,
     failureCodes,
     sampleErrors,
-    clientCores: (cpu.user + cpu.system) / 1e6 / Math.max(measuredS, (performance.now() - measureFrom) / 1000)
+    settleS: (measureFrom - began) / 1000,
+    clientCores: (cpu.user + cpu.system) / 1e6 / measuredS
   }
 }
