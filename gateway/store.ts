@@ -130,7 +130,7 @@ export const runStore = (settings: StoreSettings) => {
     // Flash sales: admission keys, the hub that ticks live sales (stops with the scope), routes, the queue WebSocket, and the admission gate the checkout asks (salesPart.admission).
     const salesPart = yield* startSales({ host, registry, config: settings.sales, limiter })
     // The checkout saga: its routes, and the resumer of sagas a crash left half way (stops with the scope).
-    const checkoutPart = yield* startCheckout(settings.checkout, catalog.products)
+    const checkoutPart = yield* startCheckout(settings.checkout, catalog.products, salesPart.admission)
     // Orders and payment webhooks: the provider client closes with the scope (after the gateway stops).
     const orderPayments = { steps: paymentSteps(settings.payments.config), provider: yield* scopedProviderClient(settings.payments.provider) }
     if (settings.admin !== undefined) yield* bootstrapAdmin(settings.admin.email, settings.admin.password, hasher, settings.accounts)

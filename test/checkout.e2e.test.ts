@@ -183,6 +183,34 @@ describe("checkout over HTTP", () => {
     expect(await shop.available(skuIds[0]!)).toBe(4)
   })
 
+  it("a SKU in a live flash sale needs an admission token: none is 403 admission_required, a forged one 403 admission_invalid, nothing held", async () => {
+    const s = await shopper()
+    const { skuIds } = await shop.product([9_900], 10)
+    const saleId = `co-sale-${Date.now().toString(36)}`
+    const created = await shop.post("/v1/admin/sales", shop.admin, {
+      sale_id: saleId,
+      sku_ids: [skuIds[0]],
+      starts_at: new Date(Date.now() - 1_000).toISOString(),
+      admit_per_minute: 10,
+      max_active: 10,
+      per_user_limit: 2,
+      mode: "fifo"
+    })
+    expect(created.status, created.text).toBe(201)
+    await addToCart(base, s, skuIds[0]!, 1)
+    const without = await postCheckout(base, s, checkoutBody(s, "cod"))
+    expectError(without, 403, "admission_required")
+    expect(body(without)["error"]["details"]["sale_id"]).toBe(saleId)
+    const forged = await call(base, "POST", "/v1/checkout", {
+      token: s.token,
+      body: checkoutBody(s, "cod"),
+      headers: { "idempotency-key": "forged-admission", "x-admission-token": "at1.k1.eyJzIjoieCJ9.AAAA" }
+    })
+    expectError(forged, 403, "admission_invalid")
+    expect(await shop.available(skuIds[0]!)).toBe(10)
+    expect((await cartOf(s))["items"]).toHaveLength(1)
+  })
+
   it("out of stock names every short SKU and releases what was held", async () => {
     const s = await shopper()
     const { skuIds } = await shop.product([10_000, 12_000], 5)

@@ -35,6 +35,14 @@ export const PaymentChoice = Schema.Struct({
 })
 export type PaymentChoice = typeof PaymentChoice.Type
 
+/** The waiting room's claim for this checkout (gateway/sales/admission.ts `Admission`, without the user: the plan's). */
+export const Admission = Schema.Struct({
+  sale_id: Schema.String.pipe(Schema.maxLength(64)),
+  token_id: Schema.Number.pipe(Schema.int(), Schema.nonNegative()),
+  claim_key: Schema.String.pipe(Schema.maxLength(128))
+})
+export type Admission = typeof Admission.Type
+
 /** Everything the saga needs, fixed when it starts: a retry never re-prices a checkout that exists. */
 export const Plan = Schema.Struct({
   user_id: UserId,
@@ -55,7 +63,9 @@ export const Plan = Schema.Struct({
   /** For the fraud rules' IP velocity. */
   client_ip: Schema.NullOr(Schema.String.pipe(Schema.maxLength(64))),
   /** Deadline of the stock holds. */
-  hold_expires_at_ms: EpochMs
+  hold_expires_at_ms: EpochMs,
+  /** A flash-sale admission token this checkout claimed: used up when the order is placed, given back when it fails. */
+  admission: Schema.optional(Admission)
 })
 export type Plan = typeof Plan.Type
 

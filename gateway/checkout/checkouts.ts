@@ -32,6 +32,8 @@ export interface CheckoutRequest {
   readonly shipping_option_id?: string | undefined
   readonly coupon_code?: string | undefined
   readonly expected_total?: number | undefined
+  /** The `X-Admission-Token` header: needed when a SKU of the cart is in a live flash sale. */
+  readonly admission_token?: string | undefined
 }
 
 export interface CheckoutAnswer {
@@ -173,7 +175,7 @@ export const checkoutService = (deps: CheckoutDeps) => {
           })
         )
       }
-      const plan: Plan = {
+      let plan: Plan = {
         user_id: userId,
         cart_id: priced.cart.cart_id,
         order_id: ids.orderId,
@@ -195,8 +197,18 @@ export const checkoutService = (deps: CheckoutDeps) => {
         client_ip: clientIp === "" ? null : clientIp.slice(0, 64),
         hold_expires_at_ms: nowMs + deps.config.reservationTtlMs
       }
+      // A flash-sale SKU needs the shopper's admission token, claimed for this checkout before anything is held.
+      const admission =
+        deps.admissions === undefined
+          ? undefined
+          : yield* deps.admissions.check({ userId, skuIds: priced.lines.map((l) => l.sku_id), token: request.admission_token, claimKey: ids.checkoutId, nowMs })
+      const letGo = Effect.zipRight(
+        admission === undefined || deps.admissions === undefined ? Effect.void : deps.admissions.release(admission, userId, nowMs).pipe(Effect.ignore),
+        releaseCart(plan.cart_id, ids.checkoutId)
+      )
+      if (admission !== undefined) plan = { ...plan, admission }
       // One checkout per cart at a time: a second one (another key) would buy the same lines again.
-      yield* claimCart(plan.cart_id, ids.checkoutId, nowMs)
+      yield* claimCart(plan.cart_id, ids.checkoutId, nowMs).pipe(Effect.tapError(() => letGo))
       // Into the index before Start: a crash right after Start leaves a checkout the resumer can find.
       const started = Effect.gen(function* () {
         yield* ask(openCheckouts, bucketOf(ids.checkoutId), { _tag: "Add", checkout_id: ids.checkoutId }, nowMs).pipe(
@@ -206,8 +218,8 @@ export const checkoutService = (deps: CheckoutDeps) => {
           Effect.mapError((e) => (e._tag === "SagaStalled" ? stalled(e) : new ApiError({ status: 500, code: "internal", message: `checkout refused its plan: ${JSON.stringify(e)}`, details: {} })))
         )
       })
-      // Not started: let go of the cart at once (a crash here leaves a claim the next checkout replaces after a minute).
-      yield* started.pipe(Effect.tapError(() => releaseCart(plan.cart_id, ids.checkoutId)))
+      // Not started: let go of the cart and the token at once (a crash here leaves a cart claim the next checkout replaces after a minute).
+      yield* started.pipe(Effect.tapError(() => letGo))
       return yield* handOver.pipe(Effect.zipRight(driveAndAnswer(ids.checkoutId)))
     })
 

@@ -17,7 +17,7 @@ import { type Actors, send } from "../../runtime/service.ts"
 import { reserveLines, reserveLinesApiError } from "../inventory/reserve-lines.ts"
 import type { CheckoutConfig } from "./config.ts"
 import type { StepOutcome } from "../payments/payment-steps.ts"
-import type { CheckoutPayments } from "./ports.ts"
+import type { CheckoutAdmissions, CheckoutPayments } from "./ports.ts"
 
 /**
  * The saga driver: reads where a checkout stands, does the next step against the other actors
@@ -39,6 +39,7 @@ export class SagaStalled extends Schema.TaggedError<SagaStalled>()("SagaStalled"
 export interface SagaDeps {
   readonly config: CheckoutConfig
   readonly payments: CheckoutPayments
+  readonly admissions?: CheckoutAdmissions | undefined
 }
 
 type Saga<A> = Effect.Effect<A, SagaStalled, Actors>
@@ -399,11 +400,19 @@ const nextCommand = (deps: SagaDeps, state: Checkout, nowMs: number, waited: boo
 }
 
 /** A settled checkout lets go of its cart and leaves the open-checkouts index (the resumer then stops looking at it). */
-export const closeCheckout = (state: Checkout) =>
-  Effect.zipRight(
-    must(cartClaim, state.plan.cart_id, { _tag: "Release", checkout_id: state.checkout_id }),
-    must(openCheckouts, bucketOf(state.checkout_id), { _tag: "Remove", checkout_id: state.checkout_id })
-  )
+export const closeCheckout = (deps: SagaDeps, state: Checkout): Saga<void> =>
+  Effect.gen(function* () {
+    const admission = state.plan.admission
+    if (admission !== undefined && deps.admissions !== undefined) {
+      // The flash-sale token: used up by the order, or free again for another checkout of this shopper.
+      const settle = state.status === "completed" ? deps.admissions.complete : deps.admissions.release
+      yield* settle(admission, state.plan.user_id, Date.now()).pipe(
+        Effect.catchAll((e) => (e.status === 503 ? Effect.fail(new SagaStalled({ message: e.message, retryAfterMs: 1_000 })) : Effect.logWarning(`checkout ${state.checkout_id}: admission`, e)))
+      )
+    }
+    yield* must(cartClaim, state.plan.cart_id, { _tag: "Release", checkout_id: state.checkout_id })
+    yield* must(openCheckouts, bucketOf(state.checkout_id), { _tag: "Remove", checkout_id: state.checkout_id })
+  })
 
 /**
  * Drive a checkout as far as it goes now, from what is recorded. Answers the state it stopped in:
@@ -426,7 +435,7 @@ export const drive = (deps: SagaDeps, checkoutId: string): Saga<Checkout | undef
       state = yield* record(checkoutId, command)
       if (state.status === "running" && state.step === "payment" && state.payment === "awaiting") waited = true
     }
-    if (state.status === "completed" || state.status === "failed") yield* closeCheckout(state)
+    if (state.status === "completed" || state.status === "failed") yield* closeCheckout(deps, state)
     return state
   })
 

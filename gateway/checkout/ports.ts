@@ -1,7 +1,10 @@
 import { Effect } from "effect"
 import type { ProviderClient } from "../../provider/client.ts"
 import { PaymentProvider } from "../../provider/client.ts"
+import type { Admission } from "../../actors/checkout/checkout.ts"
 import type { Actors } from "../../runtime/service.ts"
+import type { ApiError } from "../api-error.ts"
+import type { AdmissionGate } from "../sales/admission.ts"
 import { PaymentsBusy } from "../payments/payment-io.ts"
 import {
   type AuthorizeInput,
@@ -60,3 +63,29 @@ const unconfigured: ProviderClient = {
   getPayment: () => unavailableRead,
   paymentsOfReference: () => unavailableRead
 }
+
+/**
+ * The waiting room's gate (gateway/sales/admission.ts) as the checkout uses it: claim the
+ * shopper's admission token for a checkout of flash-sale SKUs (before anything is held), use it
+ * up once the order exists, give it back when the checkout fails. Absent: no gate in this store.
+ */
+export interface CheckoutAdmissions {
+  readonly check: (request: {
+    readonly userId: string
+    readonly skuIds: ReadonlyArray<string>
+    readonly token: string | undefined
+    readonly claimKey: string
+    readonly nowMs: number
+  }) => Effect.Effect<Admission | undefined, ApiError>
+  readonly complete: (admission: Admission, userId: string, nowMs: number) => Effect.Effect<void, ApiError>
+  readonly release: (admission: Admission, userId: string, nowMs: number) => Effect.Effect<void, ApiError>
+}
+
+const gateAdmission = (a: Admission, userId: string) => ({ saleId: a.sale_id, userId, tokenId: a.token_id, claimKey: a.claim_key })
+
+export const admissionsOf = (gate: AdmissionGate): CheckoutAdmissions => ({
+  check: (request) =>
+    gate.checkAdmission(request).pipe(Effect.map((a): Admission | undefined => (a === undefined ? undefined : { sale_id: a.saleId, token_id: a.tokenId, claim_key: a.claimKey }))),
+  complete: (admission, userId, nowMs) => gate.completeAdmission(gateAdmission(admission, userId), nowMs),
+  release: (admission, userId, nowMs) => gate.releaseAdmission(gateAdmission(admission, userId), nowMs)
+})

@@ -5,14 +5,16 @@ import { paymentSteps } from "../payments/payment-steps.ts"
 import { checkoutRoutes } from "../routes/checkout.ts"
 import { checkoutService } from "./checkouts.ts"
 import type { CheckoutConfig } from "./config.ts"
-import { checkoutPayments } from "./ports.ts"
+import { admissionsOf, checkoutPayments } from "./ports.ts"
+import type { AdmissionGate } from "../sales/admission.ts"
 import { startCheckoutResumer } from "./resumer.ts"
 
 /**
  * The checkout as the store runs it: the provider client (closed with the scope), the payment
- * steps, the saga service, its routes, and the resumer fiber (stopped with the scope).
+ * steps, the waiting room's admission gate (flash sales), the saga service, its routes, and the
+ * resumer fiber (stopped with the scope).
  */
-export const startCheckout = (config: CheckoutConfig, products: ProductCache) =>
+export const startCheckout = (config: CheckoutConfig, products: ProductCache, admissionGate?: AdmissionGate) =>
   Effect.gen(function* () {
     const provider =
       config.provider === undefined
@@ -22,7 +24,8 @@ export const startCheckout = (config: CheckoutConfig, products: ProductCache) =>
             (made) => Effect.sync(() => made.close())
           ).pipe(Effect.map((made) => made.client))
     const payments = checkoutPayments(paymentSteps(config.payments), provider)
-    const checkouts = checkoutService({ config, payments, products })
+    const admissions = admissionGate === undefined ? undefined : admissionsOf(admissionGate)
+    const checkouts = checkoutService({ config, payments, products, admissions })
     yield* startCheckoutResumer(checkouts, config)
     return { routes: checkoutRoutes({ pricing: { config, products }, checkouts }), checkouts, provider }
   })

@@ -98,7 +98,7 @@ export const checkoutRoutes = (deps: CheckoutRouteDeps): ReadonlyArray<AnyRoute<
     method: "post",
     path: "/v1/checkout",
     summary:
-      "Run the checkout saga: validate the cart, price it, redeem the coupon, reserve every line, check fraud rules, authorize the payment, confirm the stock, place the order, empty the cart. 201 with status order_placed (order_id set) or pending_payment (the provider has not answered: poll GET /v1/checkout/{checkout_id}, which later shows order_placed or failed). Failures answer an error and undo what was done (holds released, coupon use given back, authorization voided): 409 out_of_stock with details.skus [{sku_id, requested, available}], 402 payment_declined (details.reason declined, or risk for a fraud rejection), 422 coupon_invalid / cart_empty / price_changed (details.quote: the new quote). A checkout held for fraud review is placed with order status exception. The idempotency key is required: the same key always answers the same checkout, and never makes a second order or charge.",
+      "Run the checkout saga: validate the cart, price it, redeem the coupon, reserve every line, check fraud rules, authorize the payment, confirm the stock, place the order, empty the cart. 201 with status order_placed (order_id set) or pending_payment (the provider has not answered: poll GET /v1/checkout/{checkout_id}, which later shows order_placed or failed). Failures answer an error and undo what was done (holds released, coupon use given back, authorization voided): 409 out_of_stock with details.skus [{sku_id, requested, available}], 402 payment_declined (details.reason declined, or risk for a fraud rejection), 422 coupon_invalid / cart_empty / price_changed (details.quote: the new quote). A checkout held for fraud review is placed with order status exception. A cart with a SKU in a live flash sale needs the shopper's admission token in X-Admission-Token (403 admission_required without one, admission_invalid for a bad or used one). The idempotency key is required: the same key always answers the same checkout, and never makes a second order or charge.",
     tags: ["checkout"],
     access: "user",
     rateClass: "write",
@@ -111,6 +111,8 @@ export const checkoutRoutes = (deps: CheckoutRouteDeps): ReadonlyArray<AnyRoute<
       ...commonErrors,
       ...pricingErrors,
       [402, "payment_declined"],
+      [403, "admission_required"],
+      [403, "admission_invalid"],
       [409, "idempotency_in_progress"],
       [409, "checkout_in_progress"],
       [422, "price_changed"],
@@ -123,7 +125,9 @@ export const checkoutRoutes = (deps: CheckoutRouteDeps): ReadonlyArray<AnyRoute<
     handler: (r) =>
       r.idempotencyKey === undefined
         ? Effect.fail(invalidRequest("an Idempotency-Key header (or idempotency_key) is required", [{ path: "header.idempotency-key", message: "required" }]))
-        : deps.checkouts.start(r.caller!.userId, r.idempotencyKey, r.body, r.ip, r.nowMs).pipe(Effect.map((body) => ({ status: 201, body })))
+        : deps.checkouts
+            .start(r.caller!.userId, r.idempotencyKey, { ...r.body, admission_token: r.headers["x-admission-token"] }, r.ip, r.nowMs)
+            .pipe(Effect.map((body) => ({ status: 201, body })))
   }),
   route({
     operationId: "getCheckout",
