@@ -164,8 +164,9 @@ export class SaleHub {
 
   /** The polling fallback: the user's `position` message (or what replaced it). */
   async status(saleId: string, userId: string, nowMs: number): Promise<unknown> {
-    const room = this.touch(saleId)
     const reply = await this.ask(saleId, { _tag: "Member", user_id: userId }, nowMs)
+    // Only a sale that exists gets a room (a made-up id must not make the ticker work).
+    const room = this.touch(saleId)
     if (reply._tag !== "Member") return undefined
     const { sale: view, member } = reply
     if (view.state === "sold_out" || view.state === "ended") return { type: view.state }
