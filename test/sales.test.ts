@@ -277,6 +277,14 @@ describe("flash sales: the waiting room", () => {
     expect(again.messages[0]).toMatchObject({ type: "queued", position: 3 })
   }, 30_000)
 
+  it("a waiting socket hears its position again at least every SALE_PUSH_EVERY_MS (1 s here) while nothing changes", async () => {
+    const { saleId } = await openSale("push", 10, { starts_at: new Date(Date.now() + 60_000).toISOString() })
+    const s = await join(shoppers[49]!, saleId)
+    const again = await s.waitFor("position", { from: 1, timeoutMs: 5_000 })
+    expect(again).toEqual({ type: "position", position: 1, ahead: 0, eta_seconds: null })
+    await s.waitFor("position", { from: s.messages.indexOf(again) + 1, timeoutMs: 5_000 })
+  }, 20_000)
+
   it("shadow-ban: a flagged shopper queues and sees positions but is never admitted", async () => {
     const { saleId } = await openSale("ban", 100, { starts_at: new Date(Date.now() + 1_500).toISOString(), admit_per_minute: 6_000, max_active: 100 })
     const [bot, human] = [shoppers[44]!, shoppers[45]!]
