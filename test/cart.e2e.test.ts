@@ -258,7 +258,7 @@ describe("cart, wishlist and recently viewed over HTTP", () => {
     const token = body(started)["cart_token"] as string
     expect(started.headers.get("x-cart-token")).toBe(token)
     const mine = { "x-cart-token": token }
-    expect(linesOf(await add(undefined, b, 1, {}, mine))).toEqual([[a, 2], [b, 1]])
+    expect(linesOf(await shop.addWhenListed(mine, b, 1))).toEqual([[a, 2], [b, 1]])
     expect(body(await get("/v1/cart", undefined, mine))["cart_id"]).toBe(body(started)["cart_id"])
     expectError(await get("/v1/cart", undefined, { "x-cart-token": randomBytes(32).toString("base64url") }), 404, "not_found")
     // A signed-in shopper's requests go to their own cart whatever X-Cart-Token they send.
@@ -276,7 +276,7 @@ describe("cart, wishlist and recently viewed over HTTP", () => {
 
     const anonymous = await shop.addWhenListed({}, a, 10)
     const token = body(anonymous)["cart_token"] as string
-    await add(undefined, b, 2, {}, { "x-cart-token": token })
+    await shop.addWhenListed({ "x-cart-token": token }, b, 2)
     const login = await call(base, "POST", "/v1/auth/login", { body: { email: account.email, password: account.password }, headers: { "x-cart-token": token } })
     expect(login.status, login.text).toBe(200)
     expect(Object.keys(body(login)).sort()).toEqual(["expires_at", "token", "user_id"])
@@ -289,7 +289,7 @@ describe("cart, wishlist and recently viewed over HTTP", () => {
     expect(again.status).toBe(200)
     expect(linesOf(await get("/v1/cart", account.token))).toEqual([[a, 100], [b, 2]])
     // Wrong credentials with a cart token: 401 as always, and the cart is not merged anywhere.
-    const second = body(await add(undefined, b, 1, {}, {})) as Json
+    const second = body(await shop.addWhenListed({}, b, 1)) as Json
     const wrong = await call(base, "POST", "/v1/auth/login", { body: { email: account.email, password: "wrong-password" }, headers: { "x-cart-token": second["cart_token"] } })
     expectError(wrong, 401, "unauthenticated")
     expect(linesOf(await get("/v1/cart", undefined, { "x-cart-token": second["cart_token"] }))).toEqual([[b, 1]])

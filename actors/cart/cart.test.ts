@@ -47,6 +47,13 @@ const rows: ReadonlyArray<DeciderRow> = [
   { name: "AddItem with a blank title → invalid_command", given: [opened], when: { ...add(1), title: "  " }, then: { reason: "invalid_command" } },
   { name: "AddItem a price of 0 (a free item)", given: [opened], when: add(1, 1, 0), then: [added(1, 1, 0)] },
   { name: "AddItem in another currency → currency_mismatch", given: [opened], when: { ...add(1), currency: "USD" }, then: { reason: "currency_mismatch", currency: "EUR" } },
+  // AddItem with `open`: Open and AddItem in one decision
+  { name: "AddItem with open on a new cart → Opened and ItemAdded", given: [], when: { ...add(1, 2), open: { owner: "u_ada", currency: "EUR" } }, then: [opened, added(1, 2)], reply: { cart: { status: "open", owner: "u_ada", lines: [item(1, 2)] } } },
+  { name: "AddItem with open on an open cart of the same owner → only ItemAdded", given: [opened, added(1)], when: { ...add(1), open: { owner: "u_ada", currency: "EUR" } }, then: [added(1)], reply: { cart: { lines: [item(1, 2)] } } },
+  { name: "AddItem with open on another owner's cart → owner_mismatch", given: [opened], when: { ...add(1), open: { owner: "u_eve", currency: "EUR" } }, then: { reason: "owner_mismatch" } },
+  { name: "AddItem with open on a cart opened in another currency adds as the cart is", given: [opened], when: { ...add(1), open: { owner: "u_ada", currency: "USD" } }, then: [added(1)] },
+  { name: "AddItem with open, the add refused → nothing (not even Opened)", given: [], when: { ...add(1), currency: "USD", open: { owner: "u_ada", currency: "EUR" } }, then: { reason: "currency_mismatch", currency: "EUR" } },
+  { name: "AddItem with open and a malformed owner → invalid_command", given: [], when: { ...add(1), open: { owner: "u/ada", currency: "EUR" } }, then: { reason: "invalid_command" } },
   { name: "AddItem a 100th line", given: fullCart.slice(0, cartLimits.maxLines), when: add(500), then: [added(500)] },
   { name: "AddItem a 101st line → cart_limit", given: fullCart, when: add(500), then: { reason: "cart_limit", limit: 100 } },
   { name: "AddItem to an existing line of a full cart", given: fullCart, when: add(7), then: [added(7)] },

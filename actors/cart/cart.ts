@@ -77,7 +77,13 @@ export const AddItem = Schema.TaggedStruct("AddItem", {
   title: ProductTitle,
   quantity: Quantity,
   unit_price: UnitPrice,
-  currency: Currency
+  currency: Currency,
+  /**
+   * `Open` first, in the same decision (a shopper's first add: one command instead of two). An
+   * open cart of another owner is refused as `Open` refuses it; one opened in another currency
+   * is added to as it is (the add itself then checks the currency).
+   */
+  open: Schema.optional(Schema.Struct({ owner: OwnerId, currency: Currency }))
 })
 export const SetQuantity = Schema.TaggedStruct("SetQuantity", { sku_id: SkuId, quantity: QuantityOrZero })
 export const RemoveItem = Schema.TaggedStruct("RemoveItem", { sku_id: SkuId })
@@ -180,6 +186,7 @@ export const decideCart = (state: CartState, command: CartCommand): CartDecision
     }
     return acceptWith(state, { _tag: "Opened", owner: command.owner, currency: command.currency })
   }
+  if (command._tag === "AddItem" && command.open !== undefined) return openThenAdd(state, command, command.open)
   if (state.status === "new") return notFound()
   switch (command._tag) {
     case "Get":
@@ -191,7 +198,7 @@ export const decideCart = (state: CartState, command: CartCommand): CartDecision
       if (line !== undefined && line.quantity + command.quantity > cartLimits.maxQuantity) {
         return reject(new QuantityLimit({ reason: "quantity_limit", sku_id: line.sku_id, quantity: line.quantity, limit: cartLimits.maxQuantity }))
       }
-      const { _tag, currency: _currency, ...item } = command
+      const { _tag, currency: _currency, open: _open, ...item } = command
       return acceptWith(state, { _tag: "ItemAdded", ...item })
     }
     case "SetQuantity": {
@@ -213,6 +220,16 @@ export const decideCart = (state: CartState, command: CartCommand): CartDecision
     case "Clear":
       return state.cleared_order_ids.includes(command.order_id) ? accept([], replyOf(state)) : acceptWith(state, { _tag: "Cleared", order_id: command.order_id })
   }
+}
+
+/** `Open` (as its own command would), then the add on the cart that leads to; the events of both, or the first rejection. */
+const openThenAdd = (state: CartState, command: Extract<CartCommand, { _tag: "AddItem" }>, open: { owner: string; currency: string }): CartDecision => {
+  const { open: _open, ...add } = command
+  const opened = decideCart(state, { _tag: "Open", ...open })
+  if (opened._tag === "Reject") return opened.rejection.reason === "currency_mismatch" ? decideCart(state, add) : opened
+  const openedState = opened.events.reduce<CartState>(evolveCart, state)
+  const added = decideCart(openedState, add)
+  return added._tag === "Reject" ? added : accept([...opened.events, ...added.events], added.reply)
 }
 
 /**

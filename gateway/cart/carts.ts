@@ -109,15 +109,9 @@ export const cartService = (deps: CartDeps) => {
       Effect.flatMap((pointer) => openCart(pointer.cart_id!, shopperId, nowMs))
     )
 
-  /** A signed-in user's cart id, opening the cart on first use (remembered once open). */
-  const userCartId = (userId: string, nowMs: number): Effect.Effect<string, ApiError, Actors> => {
-    const known = openUserCarts.get(userId)
-    if (known !== undefined) return Effect.succeed(known)
-    return Effect.map(ensureCart(userId, nowMs), (c) => {
-      rememberOpen(userId, c.cart_id)
-      return c.cart_id
-    })
-  }
+  /** The id of the shopper's cart (assigned on first use; maybe not opened yet). */
+  const assignedCartId = (shopperId: string, nowMs: number) =>
+    callActor(shopperCart, shopperId, { _tag: "Assign", cart_id: newCartId() }, nowMs, shopperCartRejection).pipe(Effect.map((pointer) => pointer.cart_id!))
 
   /** An anonymous shopper's cart: only one that was handed out and not merged into an account since (404 otherwise). */
   const existingCart = (shopperId: string, nowMs: number) =>
@@ -156,16 +150,24 @@ export const cartService = (deps: CartDeps) => {
         unit_price: listed.price,
         currency: listed.currency
       }
-      const add = (cartId: string, minted?: string) =>
-        askCart(cartId, command, nowMs).pipe(
+      /** Add to the cart (opening it for `owner` first in the same command, when given). */
+      const add = (cartId: string, owner?: string, minted?: string) =>
+        askCart(cartId, owner === undefined ? command : { ...command, open: { owner, currency } }, nowMs).pipe(
           Effect.flatMap((reply) => show(reply.cart, minted)),
           Effect.map((body): CartAnswer => (minted === undefined ? { body } : { body, headers: { [cartTokenHeader]: minted } }))
         )
       if (shopper === undefined) {
         const token = newCartToken()
-        return Effect.flatMap(ensureCart(anonymousShopperOf(token), nowMs), (c) => add(c.cart_id, token))
+        const owner = anonymousShopperOf(token)
+        return Effect.flatMap(assignedCartId(owner, nowMs), (cartId) => add(cartId, owner, token))
       }
-      if (shopper.kind === "user") return Effect.flatMap(userCartId(shopper.id, nowMs), (cartId) => add(cartId))
+      if (shopper.kind === "user") {
+        const known = openUserCarts.get(shopper.id)
+        if (known !== undefined) return add(known)
+        return Effect.flatMap(assignedCartId(shopper.id, nowMs), (cartId) =>
+          Effect.tap(add(cartId, shopper.id), () => Effect.sync(() => rememberOpen(shopper.id, cartId)))
+        )
+      }
       return Effect.flatMap(existingCart(shopper.id, nowMs), (c) => add(c.cart_id))
     })
 
