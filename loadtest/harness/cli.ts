@@ -153,10 +153,6 @@ export const run = async (o: Options): Promise<{ report: HarnessReport; files: {
         runs.push({ name: o.scenario, elapsedS: result.elapsedS, result: result.recorder.toJSON(result.elapsedS) })
         log("auditing…")
         audit.push(...(await workload.audit()))
-        if (workload.auditAfterStop !== undefined && target.server !== undefined) {
-          await target.stop()
-          audit.push(...(await workload.auditAfterStop()))
-        }
       } finally {
         http.close()
       }

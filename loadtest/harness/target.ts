@@ -20,8 +20,6 @@ export interface Target {
   readonly admin: { readonly email: string; readonly password: string } | undefined
   /** The payment-provider simulator the store uses (embedded only), else undefined. */
   readonly providerUrl: string | undefined
-  /** The simulator's data directory (its log is read by the payment audit once the store stopped). */
-  readonly providerDataDir: string | undefined
   readonly describe: string
   /** Our own store process (undefined for --target). */
   readonly server: RunningServer | undefined
@@ -51,18 +49,16 @@ const schemaUrl = (base: string, schema: string) => {
 export const openTarget = async (o: TargetOptions): Promise<Target> => {
   if (o.target !== undefined) {
     const admin = o.adminEmail !== undefined && o.adminPassword !== undefined ? { email: o.adminEmail, password: o.adminPassword } : undefined
-    return { base: o.target.replace(/\/$/, ""), admin, providerUrl: process.env["PAYMENT_PROVIDER_URL"] || undefined, providerDataDir: undefined, describe: `target ${o.target}`, server: undefined, stop: async () => {}, cleanup: async () => {} }
+    return { base: o.target.replace(/\/$/, ""), admin, providerUrl: process.env["PAYMENT_PROVIDER_URL"] || undefined, describe: `target ${o.target}`, server: undefined, stop: async () => {}, cleanup: async () => {} }
   }
   const runId = `lt${Date.now().toString(36)}${randomBytes(3).toString("hex")}`
   const admin = { email: `loadtest-admin-${runId}@example.com`, password: randomBytes(12).toString("hex") }
   const cleanups: Array<() => Promise<void>> = []
   let storageEnv: Record<string, string>
-  let providerDataDir: string | undefined
   if (o.storage === "embedded") {
     const dir = mkdtempSync(path.join(tmpdir(), "loadtest-"))
     cleanups.push(async () => rmSync(dir, { recursive: true, force: true }))
     storageEnv = { DATA_DIR: dir, REDIS_URL: "", DATABASE_URL: "" }
-    providerDataDir = path.join(dir, "provider")
   } else {
     const schema = `loadtest_${runId}`
     const admin = pgPool({ connectionString: o.databaseUrl, max: 1 })
@@ -120,7 +116,6 @@ export const openTarget = async (o: TargetOptions): Promise<Target> => {
     base: `http://127.0.0.1:${server.port}`,
     admin,
     providerUrl,
-    providerDataDir: providerUrl === undefined ? undefined : providerDataDir,
     describe: `fresh store (${o.storage}), pid ${server.pid}`,
     server,
     stop: () => (stopped ??= stop(server.child, 30_000)),

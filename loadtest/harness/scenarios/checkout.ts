@@ -6,7 +6,7 @@
  * Audit (every attempt, by the ids the key derives): every acknowledged order exists, is placed
  * and has the total answered; per SKU, the units sold (stock at start − available now) are the
  * units of the orders that exist; nothing is left reserved (every hold confirmed or released);
- * after the store stopped, one charge per order and none without (card payments).
+ * one charge per order and none without (card payments, asked of the provider by reference).
  */
 import { randomBytes } from "node:crypto"
 import { checkoutIdsOf } from "../../../gateway/checkout/ids.ts"
@@ -33,6 +33,7 @@ export const checkout: Scenario = {
     const rng = rngFor(ctx.seed, "checkout")
     const attempts: Array<CheckoutAttempt & { shopper: Shopper; ackedTotal: number | undefined }> = []
     const run = randomBytes(4).toString("hex")
+    const card = shoppers.some((s) => s.card)
 
     const operation = async (i: number) => {
       const shopper = await pool.take()
@@ -114,18 +115,18 @@ export const checkout: Scenario = {
         if (stockProblems.length === 0 && reservedLeft === 0) break
         await sleep(500)
       }
+      const payments = card && ctx.target.providerUrl !== undefined ? await paymentAudit(ctx.target.providerUrl, attempts) : []
       return [
+        ...payments,
         check("every acknowledged order is present", missing === 0 && wrongTotal === 0, `${acked} acknowledged, ${found} orders exist for ${attempts.length} attempts; ${missing} missing, ${wrongTotal} wrong${examples.length > 0 ? `: ${examples.join("; ")}` : ""}`),
         check("no oversell: units sold = units in orders", stockProblems.length === 0, `${shop.skus.length} SKUs${stockProblems.length > 0 ? `: ${stockProblems.slice(0, 5).join("; ")}` : ""}`),
         check("reservations all confirmed or released", reservedLeft === 0, `${reservedLeft} units still reserved`)
       ]
     }
 
-    const card = shoppers.some((s) => s.card)
     return {
       operation,
       audit,
-      ...(card && ctx.target.providerDataDir !== undefined ? { auditAfterStop: async () => paymentAudit(ctx.target.providerDataDir!, attempts) } : {}),
       facts: { skus: shop.skus.length, shoppers: shoppers.length, payment: card ? "card (simulator)" : "cash on delivery" }
     }
   }

@@ -1,15 +1,13 @@
 /**
- * The payment audit of checkouts paid by card: read from the provider simulator's own data file
- * once the store (and the simulator with it) has stopped. Each placed order has exactly one live
- * payment under its payment id (the provider reference), for the order's total; a checkout that
+ * The payment audit of checkouts paid by card, asked of the payment provider (the simulator, or
+ * whatever PAYMENT_PROVIDER_URL names) by reference (our payment id, derived from user and
+ * idempotency key): each placed order has exactly one live payment for its total; a checkout that
  * placed no order has no live charge.
  */
-import { existsSync, readFileSync } from "node:fs"
-import path from "node:path"
 import { checkoutIdsOf } from "../../../gateway/checkout/ids.ts"
 import type { Payment } from "../../../provider/payment.ts"
-import { type LogRecord, ProviderState } from "../../../provider/state.ts"
-import { check, type AuditCheck } from "./types.ts"
+import { inParallel } from "../http.ts"
+import { type AuditCheck, check } from "./types.ts"
 
 const live = new Set(["authorized", "captured", "partially_refunded"])
 
@@ -20,20 +18,29 @@ export interface CheckoutAttempt {
   total: number | undefined
 }
 
-export const paymentAudit = (dataDir: string, attempts: ReadonlyArray<CheckoutAttempt>): Array<AuditCheck> => {
-  const file = path.join(dataDir, "provider.log")
-  if (!existsSync(file)) return [check("one charge per order", false, `no simulator data file at ${file}`)]
-  const state = new ProviderState()
-  for (const line of readFileSync(file, "utf8").split("\n")) if (line.trim() !== "") state.apply(JSON.parse(line) as LogRecord)
-  const byReference = new Map<string, Array<Payment>>()
-  for (const p of state.payments.values()) byReference.set(p.reference, [...(byReference.get(p.reference) ?? []), p])
+const paymentsOf = async (providerUrl: string, reference: string): Promise<Array<Payment> | undefined> => {
+  try {
+    const res = await fetch(`${providerUrl}/v1/payments?reference=${encodeURIComponent(reference)}`, { signal: AbortSignal.timeout(15_000) })
+    return res.status === 200 ? ((await res.json()) as { data: Array<Payment> }).data : undefined
+  } catch {
+    return undefined
+  }
+}
+
+export const paymentAudit = async (providerUrl: string, attempts: ReadonlyArray<CheckoutAttempt>): Promise<Array<AuditCheck>> => {
   let orders = 0
   let wrong = 0
   let strays = 0
+  let unread = 0
   const examples: Array<string> = []
-  for (const a of attempts) {
+  await inParallel(attempts, 16, async (a) => {
     const reference = checkoutIdsOf(a.userId, a.key).paymentId
-    const charges = (byReference.get(reference) ?? []).filter((p) => live.has(p.status))
+    const payments = await paymentsOf(providerUrl, reference)
+    if (payments === undefined) {
+      unread++
+      return
+    }
+    const charges = payments.filter((p) => live.has(p.status))
     if (a.total !== undefined) {
       orders++
       if (charges.length !== 1 || charges[0]!.amount !== a.total) {
@@ -44,12 +51,12 @@ export const paymentAudit = (dataDir: string, attempts: ReadonlyArray<CheckoutAt
       strays++
       if (examples.length < 5) examples.push(`${reference}: ${charges.length} live charges and no order`)
     }
-  }
+  })
   return [
     check(
       "one charge per order",
-      wrong === 0 && strays === 0,
-      `${orders} orders: ${wrong} without exactly one charge of their total; ${strays} checkouts without an order but charged${examples.length > 0 ? `: ${examples.join("; ")}` : ""}`
+      wrong === 0 && strays === 0 && unread === 0,
+      `${orders} orders: ${wrong} without exactly one charge of their total; ${strays} checkouts without an order but charged; ${unread} not readable at the provider${examples.length > 0 ? `: ${examples.join("; ")}` : ""}`
     )
   ]
 }

@@ -13,8 +13,6 @@ export interface Workload {
   readonly operation: (i: number) => Promise<Outcome>
   /** After the load (every operation has ended), with the store still running. */
   readonly audit: () => Promise<ReadonlyArray<AuditCheck>>
-  /** After the store stopped (e.g. reading the payment simulator's data file); optional. */
-  readonly auditAfterStop?: () => Promise<ReadonlyArray<AuditCheck>>
   /** A fixed number of operations this scenario runs (overrides --duration-s/--requests). */
   readonly fixedOperations?: number
   /** Facts for the report (what was set up). */
