@@ -7,6 +7,8 @@
  */
 import { execFile } from "node:child_process"
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -111,6 +113,44 @@ describe("npm run loadtest", () => {
     expect(code, out).toBe(0)
     expect(out).toMatch(/baseline:postgres all\s+ops\/s/)
   }, 160_000)
+})
+
+describe("a store that loses acknowledged writes", () => {
+  it("fails the audit: FAILED, exit 1, and the reports say so", async () => {
+    // Acknowledges every reservation and keeps none of them.
+    let stock = 0
+    const fake = createServer((req, res) => {
+      let body = ""
+      req.on("data", (c: Buffer) => (body += c.toString("utf8")))
+      req.on("end", () => {
+        const answer = (status: number, json: unknown) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(json))
+        const url = req.url ?? ""
+        if (url === "/v1/auth/login" || url === "/v1/auth/signup") return answer(url.endsWith("login") ? 200 : 201, { token: "t", user_id: `u_${Math.random()}` })
+        if (url === "/v1/seller/inventory" && req.method === "POST") {
+          stock = (JSON.parse(body) as { on_hand: number }).on_hand
+          return answer(200, {})
+        }
+        if (url.startsWith("/v1/seller/inventory/")) return answer(200, { on_hand: stock, reserved: 0, available: stock, live_holds: 0 })
+        if (url === "/v1/me/addresses") return answer(201, { address_id: "a" })
+        if (url === "/v1/me/payment-methods") return answer(201, { payment_method_id: "pm" })
+        if (url === "/v1/cart") return answer(200, { cart_id: "c", items: [] })
+        if (url === "/v1/admin/skus" || url.endsWith("/reservations")) return answer(201, {})
+        answer(404, { error: { code: "not_found", message: "", details: {} } })
+      })
+    })
+    await new Promise<void>((resolve) => fake.listen(0, "127.0.0.1", resolve))
+    try {
+      const port = (fake.address() as AddressInfo).port
+      const { code, out } = await cli(["hot-sku", "--requests", "50", "--connections", "5", "--target", `http://127.0.0.1:${port}`, "--admin-email", "a@example.com", "--admin-password", "x"])
+      expect(code, out).toBe(1)
+      expect(out).toMatch(/FAILED every acknowledged reservation present: 50 acknowledged, 0 unanswered, 0 reserved/)
+      const report = JSON.parse(readFileSync(/report: (\S+\.json)/.exec(out)![1]!, "utf8")) as HarnessReport
+      expect(report.passed).toBe(false)
+      expect(readFileSync(/^\s+(\S+\.html)$/m.exec(out)![1]!, "utf8")).toContain("FAILED")
+    } finally {
+      fake.close()
+    }
+  }, 60_000)
 })
 
 describe("options", () => {
