@@ -1,6 +1,7 @@
 /**
  * `hot-sku`: reservations of 1 unit on one SKU (POST /v1/skus/{sku_id}/reservations) by a pool
- * of shoppers; stock 5,000 (or what --requests needs to sell out half-way). 409 out_of_stock once
+ * of shoppers; stock 200,000 (under the store's 250,000 live holds per SKU; with --requests N: N/2,
+ * so it sells out half-way). 409 out_of_stock once
  * it is gone is the store's answer, not a failure.
  *
  * Audit: no oversell (reserved ≤ on_hand, available ≥ 0), every acknowledged reservation present
@@ -17,7 +18,7 @@ export const hotSku: Scenario = {
   storeEnv: { DEMO_CATALOG: "off" },
   setUp: async (ctx): Promise<Workload> => {
     const admin = await adminToken(ctx.http, ctx.target)
-    const stock = ctx.requests !== undefined ? Math.max(1, Math.floor(ctx.requests / 2)) : 5_000
+    const stock = ctx.requests !== undefined ? Math.max(1, Math.floor(ctx.requests / 2)) : 200_000
     const skuId = `sku_loadtest_${Date.now().toString(36)}`
     expectStatus("POST /v1/admin/skus", await ctx.http.request("POST", "/v1/admin/skus", { token: admin, body: { sku_id: skuId, seller_id: "s_loadtest" } }), 200, 201)
     expectStatus("stock", await ctx.http.request("POST", "/v1/seller/inventory", { token: admin, body: { sku_id: skuId, warehouse_id: "wh_main", on_hand: stock } }), 200)
