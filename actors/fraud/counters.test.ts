@@ -20,6 +20,23 @@ const rows: ReadonlyArray<DeciderRow> = [
     then: [],
     reply: { attempts: 1, declines: 1, small_declines: 1, window_ms: 10 * minute }
   },
+  {
+    name: "Attempt answers the counts before it and records it",
+    given: [recorded("a", "attempt", T)],
+    nowMs: T + 1,
+    when: { _tag: "Attempt", event_id: "co_2:attempt", window_ms: 10 * minute },
+    then: [recorded("co_2:attempt", "attempt", T + 1)],
+    reply: { key, attempts: 1, declines: 0, small_declines: 0, window_ms: 10 * minute }
+  },
+  {
+    name: "Attempt sent again → no events, the counts as they stand",
+    given: [recorded("a", "attempt", T), recorded("co_2:attempt", "attempt", T + 1)],
+    nowMs: T + 2,
+    when: { _tag: "Attempt", event_id: "co_2:attempt", window_ms: 10 * minute },
+    then: [],
+    reply: { attempts: 2, window_ms: 10 * minute }
+  },
+  { name: "Attempt over a window above one hour → invalid_command", given: [], nowMs: T, when: { _tag: "Attempt", event_id: "co_3:attempt", window_ms: maxWindowMs + 1 }, then: { reason: "invalid_command" } },
   { name: "Count over a window above one hour → invalid_command", given: [], nowMs: T, when: { _tag: "Count", window_ms: maxWindowMs + 1 }, then: { reason: "invalid_command" } },
   { name: "Record with a malformed event id → invalid_command", given: [], nowMs: T, when: { _tag: "Record", event_id: "has space", outcome: "attempt", small: false }, then: { reason: "invalid_command" } }
 ]

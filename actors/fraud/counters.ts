@@ -10,6 +10,9 @@ import type { Counts } from "./rules.ts"
  * events arrive). `Count {window_ms}` sums the buckets that overlap the window, so a count may
  * include up to one bucket (a minute) before the window: the rules err towards caution.
  * `Record` is idempotent by `event_id` (the last `maxRememberedEvents` are remembered).
+ * `Attempt {event_id, window_ms}` is `Count` then `Record` of an attempt in one command (one call
+ * per counter for a checkout instead of two): it answers the counts as they stood before this
+ * attempt, and, sent again with the same `event_id`, the counts as they stand (which include it).
  */
 
 export const riskCounterLimits = {
@@ -48,7 +51,9 @@ export type RiskCounter = typeof RiskCounter.Type
 export const RiskCounterCommand = Schema.Union(
   /** One checkout attempt, or one declined payment (`small`: at or below the rules' small amount). */
   Schema.TaggedStruct("Record", { event_id: OpaqueId, outcome: Schema.Literal("attempt", "decline"), small: Schema.Boolean }),
-  Schema.TaggedStruct("Count", { window_ms: Schema.Number.pipe(Schema.int(), Schema.between(1, maxWindowMs)) })
+  Schema.TaggedStruct("Count", { window_ms: Schema.Number.pipe(Schema.int(), Schema.between(1, maxWindowMs)) }),
+  /** Count over `window_ms`, then record one attempt: the counts answered leave this attempt out. */
+  Schema.TaggedStruct("Attempt", { event_id: OpaqueId, window_ms: Schema.Number.pipe(Schema.int(), Schema.between(1, maxWindowMs)) })
 )
 export type RiskCounterCommand = typeof RiskCounterCommand.Type
 
@@ -87,6 +92,11 @@ export const decideRiskCounter = (state: RiskCounter, command: RiskCounterComman
   const problem = checkCommand(command)
   if (problem !== undefined) return reject(problem)
   if (command._tag === "Count") return accept([], { key: state.key, window_ms: command.window_ms, ...countsOf(state, nowMs, command.window_ms) })
+  if (command._tag === "Attempt") {
+    const before = { key: state.key, window_ms: command.window_ms, ...countsOf(state, nowMs, command.window_ms) }
+    if (state.event_ids.includes(command.event_id)) return accept([], before)
+    return accept([{ _tag: "Recorded", event_id: command.event_id, outcome: "attempt", small: false, at_ms: nowMs }], before)
+  }
   const counts = { key: state.key, window_ms: maxWindowMs, ...countsOf(state, nowMs, maxWindowMs) }
   if (state.event_ids.includes(command.event_id)) return accept([], counts)
   const event: RiskCounterEvent = { _tag: "Recorded", event_id: command.event_id, outcome: command.outcome, small: command.small, at_ms: nowMs }

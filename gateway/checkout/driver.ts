@@ -104,8 +104,9 @@ const reserveStep = (state: Checkout): Saga<CheckoutCommand> => {
   )
 }
 
-const countsOf = (key: string, windowMs: number): Saga<Counts> =>
-  ask(riskCounter, key, { _tag: "Count", window_ms: windowMs }).pipe(
+/** Count the window and record this attempt, in one call to the counter (the counts leave the attempt out). */
+const attemptOn = (key: string, eventId: string, windowMs: number): Saga<Counts> =>
+  ask(riskCounter, key, { _tag: "Attempt", event_id: eventId, window_ms: windowMs }).pipe(
     Effect.map((c): Counts => ({ attempts: c.attempts, declines: c.declines, small_declines: c.small_declines })),
     Effect.catchAll((e) => (e instanceof SagaStalled ? Effect.fail(e) : Effect.die(e)))
   )
@@ -132,8 +133,13 @@ const fraudStep = (deps: SagaDeps, state: Checkout): Saga<CheckoutCommand> =>
     if (!fraud.enabled) return { _tag: "RecordRisk", risk: { verdict: "allow", reasons: [] } } satisfies CheckoutCommand
     const keys = yield* riskKeys(deps, plan)
     const window = fraud.velocityWindowMs
+    const id = state.checkout_id
     const [user, card, ip] = yield* Effect.all(
-      [countsOf(keys.user, window), keys.card === undefined ? Effect.succeed(undefined) : countsOf(keys.card, window), keys.ip === undefined ? Effect.succeed(undefined) : countsOf(keys.ip, window)],
+      [
+        attemptOn(keys.user, id, window),
+        keys.card === undefined ? Effect.succeed(undefined) : attemptOn(keys.card, id, window),
+        keys.ip === undefined ? Effect.succeed(undefined) : attemptOn(keys.ip, id, window)
+      ],
       { concurrency: "unbounded" }
     )
     const assessed = assessRisk(fraud, {
@@ -142,7 +148,6 @@ const fraudStep = (deps: SagaDeps, state: Checkout): Saga<CheckoutCommand> =>
       shipping_country: plan.shipping_address.country,
       counts: { user, card, ip }
     })
-    yield* recordRisk([keys.user, keys.card, keys.ip], state.checkout_id, "attempt", false)
     const risk: Risk = { verdict: assessed.verdict, reasons: assessed.reasons.slice(0, 10).map((r) => ({ rule: r.rule, verdict: r.verdict, detail: r.detail.slice(0, 300) })) }
     return { _tag: "RecordRisk", risk } satisfies CheckoutCommand
   })
