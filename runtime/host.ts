@@ -6,7 +6,7 @@ import { ActorCrashed, CorruptData, MailboxFull, StaleEpoch, Unavailable } from 
 import { HostMetrics } from "./host-metrics.ts"
 import { applyTail, decodeSnapshot, readTail } from "./loading.ts"
 import type { MetricsRegistry } from "./metrics.ts"
-import type { JournalService, Position, PositionStoreService, SnapshotRecord, SnapshotStoreService } from "./ports.ts"
+import type { JournalEvent, JournalService, Position, PositionStoreService, SnapshotRecord, SnapshotStoreService } from "./ports.ts"
 import { shardOf } from "./sharding.ts"
 import { TimerQueue } from "./timer-queue.ts"
 
@@ -17,6 +17,10 @@ const enum ShardStatus {
   Ready = 1,
   Lost = 2
 }
+
+
+/** Told of a durable append: its shard, its position, and its events (read them, never keep or change them). */
+export type AppendListener = (shard: number, position: Position, events: ReadonlyArray<JournalEvent>) => void
 
 interface Shard {
   readonly id: number
@@ -79,7 +83,7 @@ export class ActorHost {
   private readonly intervals: Array<NodeJS.Timeout> = []
   private stopping = false
   private started = false
-  private readonly appendListeners: Array<(shard: number, position: Position) => void> = []
+  private readonly appendListeners: Array<AppendListener> = []
   readonly metrics: HostMetrics
   readonly config: HostConfig
 
@@ -427,7 +431,7 @@ export class ActorHost {
   private durable(shard: Shard, batch: Batch, position: Position) {
     shard.inFlight = null
     shard.head = position
-    for (const listener of this.appendListeners) listener(shard.id, position)
+    for (const listener of this.appendListeners) listener(shard.id, position, batch.events)
     for (const c of batch.captured) {
       const cell = c.cell
       if (cell.generation !== c.generation) continue
@@ -873,8 +877,8 @@ export class ActorHost {
     return n
   }
 
-  /** Be told of every durable append (shard, position), e.g. to wake a projection at once. */
-  onAppend(listener: (shard: number, position: Position) => void): () => void {
+  /** Be told of every durable append (shard, position, the batch's events), e.g. to wake a projection at once. */
+  onAppend(listener: AppendListener): () => void {
     this.appendListeners.push(listener)
     return () => {
       const i = this.appendListeners.indexOf(listener)

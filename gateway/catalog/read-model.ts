@@ -56,6 +56,10 @@ const rebuildIndexes = (sql: SqlClient.SqlClient) =>
     return indexes
   })
 
+/** The actor types whose events the catalog projection applies (see CatalogChanges.applyBatch). */
+const catalogActorTypes = new Set(["sku", "product", "category"])
+const holdsCatalogEvents = (e: { readonly actor: string }) => catalogActorTypes.has(e.actor.slice(0, e.actor.indexOf("/")))
+
 /** Stored positions, not the runner's own view: a position is stored only after its changes are written. */
 const appliedUpToHeads = async (
   journal: JournalService,
@@ -113,7 +117,11 @@ export const startCatalogReadModel = (config: CatalogReadConfig) =>
       Effect.tryPromise({
         try: async () => {
           await runner.start()
-          return host.onAppend((shard, position) => runner.notify(shard, position))
+          // Woken at once only by batches that hold catalog events; the others (checkouts, payments,
+          // orders, carts …) are read past by the poll, without a journal read and a position write each.
+          return host.onAppend((shard, position, events) => {
+            if (events.some(holdsCatalogEvents)) runner.notify(shard, position)
+          })
         },
         catch: (e) => new StorageUnavailable({ store: "catalog-read-model", message: `cannot read the projection's positions: ${String(e)}` })
       }),
