@@ -1,8 +1,8 @@
 /**
  * The store under load: the one at `--target URL`, or a fresh `gateway/main.ts` started here (its
  * own process) on embedded storage (a temporary DATA_DIR, the payment-provider simulator included)
- * or on Redis + Postgres (a fresh schema in DATABASE_URL and a fresh REDIS_PREFIX; no simulator,
- * so card payments are not used there), stopped and cleaned up at the end.
+ * or on Redis + Postgres (a fresh schema in DATABASE_URL and a fresh REDIS_PREFIX, and a
+ * payment-provider simulator started here in its own process), stopped and cleaned up at the end.
  */
 import { randomBytes } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
@@ -18,7 +18,7 @@ export type Storage = "embedded" | "redis+pg"
 export interface Target {
   readonly base: string
   readonly admin: { readonly email: string; readonly password: string } | undefined
-  /** The payment-provider simulator the store uses (embedded only), else undefined. */
+  /** The payment-provider simulator the store uses (bundled on embedded storage, started here on Redis + Postgres), else undefined. */
   readonly providerUrl: string | undefined
   readonly describe: string
   /** Our own store process (undefined for --target). */
@@ -55,6 +55,7 @@ export const openTarget = async (o: TargetOptions): Promise<Target> => {
   const admin = { email: `loadtest-admin-${runId}@example.com`, password: randomBytes(12).toString("hex") }
   const cleanups: Array<() => Promise<void>> = []
   let storageEnv: Record<string, string>
+  let ownProviderUrl: string | undefined
   if (o.storage === "embedded") {
     const dir = mkdtempSync(path.join(tmpdir(), "loadtest-"))
     cleanups.push(async () => rmSync(dir, { recursive: true, force: true }))
@@ -87,6 +88,18 @@ export const openTarget = async (o: TargetOptions): Promise<Target> => {
       }
     })
     storageEnv = { DATABASE_URL: schemaUrl(o.databaseUrl, schema), REDIS_URL: o.redisUrl, REDIS_PREFIX: prefix }
+    // The store runs the simulator itself only on embedded storage: here the harness starts one, in its own process.
+    const providerDir = mkdtempSync(path.join(tmpdir(), "loadtest-provider-"))
+    cleanups.push(async () => rmSync(providerDir, { recursive: true, force: true }))
+    const provider = await startServer(
+      "provider",
+      ["--import", "tsx", "provider/main.ts"],
+      { ...process.env, PROVIDER_PORT: "0", PROVIDER_HOST: "127.0.0.1", PROVIDER_DATA_DIR: providerDir, PROVIDER_WEBHOOK_URL: "" },
+      /^READY (\d+)/,
+      60_000
+    )
+    cleanups.unshift(() => stop(provider.child, 10_000))
+    ownProviderUrl = `http://127.0.0.1:${provider.port}`
   }
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -98,7 +111,7 @@ export const openTarget = async (o: TargetOptions): Promise<Target> => {
     RESERVATION_TTL_MS: String(60 * 60_000),
     ADMIN_EMAIL: admin.email,
     ADMIN_PASSWORD: admin.password,
-    PAYMENT_PROVIDER_URL: "",
+    PAYMENT_PROVIDER_URL: ownProviderUrl ?? "",
     ...storageEnv,
     ...o.env
   }
@@ -109,7 +122,7 @@ export const openTarget = async (o: TargetOptions): Promise<Target> => {
     for (const c of cleanups) await c().catch(() => {})
     throw error
   }
-  const providerUrl = server.output.map((line) => /^payment provider simulator on (http:\/\/\S+)/.exec(line)?.[1]).find((u) => u !== undefined)
+  const providerUrl = ownProviderUrl ?? server.output.map((line) => /^payment provider simulator on (http:\/\/\S+)/.exec(line)?.[1]).find((u) => u !== undefined)
   let stopped: Promise<void> | undefined
   let cleaned: Promise<void> | undefined
   return {
