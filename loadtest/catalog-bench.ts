@@ -43,7 +43,7 @@ import { pgPool } from "./baselines/reserve-server.ts"
 import { wholeNumber, listOf, optionsOrExit, runLimitsOf } from "./lib/cli-options.ts"
 import { processCpuWindow } from "./lib/cpu.ts"
 import { fetchJson } from "./lib/fetch-json.ts"
-import { endAll, exited, type RunningServer, sleep, startedProcesses, startServer, stop, track } from "./lib/processes.ts"
+import { endAll, exited, exitOnSignals, type RunningServer, sleep, startServer, stop, track } from "./lib/processes.ts"
 import { loadAverageLine, type MachineInfo, reportHeader, writeReport } from "./lib/report.ts"
 import { fixed, printTables, table, thousands, yes } from "./lib/table.ts"
 import { runWrkScript, wrkErrors, wrkInstalled, type WrkSummary } from "./lib/wrk.ts"
@@ -804,21 +804,10 @@ const main = async (options: CatalogBenchOptions, wrkVersion: string): Promise<n
 const isEntryPoint = process.argv[1] !== undefined && path.resolve(process.argv[1]) === thisFile
 
 if (isEntryPoint) {
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => {
-      interrupted = true
-      const children = startedProcesses()
-      endAll("SIGTERM")
-      const hardExit = setTimeout(() => process.exit(130), 30_000)
-      void Promise.all(children.map((c) => exited(c, 10_000)))
-        .then(() => endAll("SIGKILL"))
-        .then(() => cleanupOnExit?.())
-        .finally(() => {
-          clearTimeout(hardExit)
-          process.exit(130)
-        })
-    })
-  }
+  exitOnSignals(
+    () => (interrupted = true),
+    () => cleanupOnExit?.()
+  )
   const wrkVersion = wrkInstalled()
   const options = optionsOrExit(() => parseOptions(process.argv.slice(2)), HELP)
   if (wrkVersion === undefined) {

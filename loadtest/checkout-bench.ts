@@ -35,7 +35,7 @@ import { closeRedis, connectRedis, deletePrefix } from "./bench-redis.ts"
 import { type PgPool, pgPool } from "./baselines/reserve-server.ts"
 import { listOf, optionsOrExit, runLimitsOf, wholeNumber } from "./lib/cli-options.ts"
 import { processCpuWindow } from "./lib/cpu.ts"
-import { endAll, exited, type RunningServer, sleep, startedProcesses, startServer, stop } from "./lib/processes.ts"
+import { endAll, exitOnSignals, type RunningServer, sleep, startServer, stop } from "./lib/processes.ts"
 import { loadAverageLine, type MachineInfo, reportHeader, writeReport } from "./lib/report.ts"
 import { fixed, printTables, table, thousands, yes } from "./lib/table.ts"
 import { armWatchdog } from "./lib/watchdog.ts"
@@ -495,21 +495,10 @@ const main = async (options: CheckoutBenchOptions): Promise<number> => {
 const isEntryPoint = process.argv[1] !== undefined && path.resolve(process.argv[1]) === thisFile
 
 if (isEntryPoint) {
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => {
-      interrupted = true
-      const children = startedProcesses()
-      endAll("SIGTERM")
-      const hardExit = setTimeout(() => process.exit(130), 30_000)
-      void Promise.all(children.map((c) => exited(c, 10_000)))
-        .then(() => endAll("SIGKILL"))
-        .then(() => cleanupOnExit?.())
-        .finally(() => {
-          clearTimeout(hardExit)
-          process.exit(130)
-        })
-    })
-  }
+  exitOnSignals(
+    () => (interrupted = true),
+    () => cleanupOnExit?.()
+  )
   const options = optionsOrExit(() => parseOptions(process.argv.slice(2)), HELP)
   main(options).then(
     (code) => {

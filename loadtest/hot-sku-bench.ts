@@ -50,7 +50,7 @@ import { type CommonBenchOptions, commonOptionSpecs, connectionsOf, listOf, opti
 import { processCpuS, processCpuWindow } from "./lib/cpu.ts"
 import { fetchJson } from "./lib/fetch-json.ts"
 import type { LoadTimings } from "./lib/load-timings.ts"
-import { endAll, exited, type RunningServer, sleep, startedProcesses, startServer, stop } from "./lib/processes.ts"
+import { exitOnSignals, type RunningServer, sleep, startServer, stop, stopAllThenClean } from "./lib/processes.ts"
 import { loadAverageLine, type MachineInfo, reportHeader, writeReport } from "./lib/report.ts"
 import { fixed, pct, printTables, table, thousands, yes } from "./lib/table.ts"
 import { runWrkScript, wrkErrors, wrkInstalled, type WrkSummary, wrkTimings } from "./lib/wrk.ts"
@@ -153,14 +153,6 @@ export const parseOptions = (argv: ReadonlyArray<string>, wrkVersion: string | u
 let cleanupOnExit: (() => Promise<void>) | undefined
 let interrupted = false
 
-/** Every process of this run stopped (SIGTERM, then SIGKILL after 10 s), then storage cleaned up. */
-const stopAllThenClean = async () => {
-  const children = startedProcesses()
-  endAll("SIGTERM")
-  await Promise.all(children.map((c) => exited(c, 10_000)))
-  endAll("SIGKILL")
-  await cleanupOnExit?.()
-}
 
 // ---------------------------------------------------------------- CPU accounting
 
@@ -1088,16 +1080,10 @@ const isEntryPoint = process.argv[1] !== undefined && path.resolve(process.argv[
 if (isEntryPoint && process.argv.includes(AUTOCANNON_DRIVER_FLAG)) {
   void autocannonDriverMain()
 } else if (isEntryPoint) {
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => {
-      interrupted = true
-      const hardExit = setTimeout(() => process.exit(130), 30_000)
-      void stopAllThenClean().finally(() => {
-        clearTimeout(hardExit)
-        process.exit(130)
-      })
-    })
-  }
+  exitOnSignals(
+    () => (interrupted = true),
+    () => cleanupOnExit?.()
+  )
   const wrkVersion = wrkInstalled()
   const options = optionsOrExit(() => parseOptions(process.argv.slice(2), wrkVersion), HELP)
   if (wrkVersion === undefined && !options.quick) console.log("wrk is not installed (apt-get install -y wrk): autocannon only, which saturates near 30k requests/s here")
@@ -1107,7 +1093,7 @@ if (isEntryPoint && process.argv.includes(AUTOCANNON_DRIVER_FLAG)) {
       // An interrupt makes the run fail on its way out; the signal handler reports and exits then.
       if (interrupted) return
       console.error("FAILED:", error instanceof Error ? error.message : error)
-      void stopAllThenClean().finally(() => process.exit(1))
+      void stopAllThenClean(() => cleanupOnExit?.()).finally(() => process.exit(1))
     }
   )
 }

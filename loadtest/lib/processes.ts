@@ -29,6 +29,32 @@ export const endAll = (signal: NodeJS.Signals) => {
   }
 }
 
+/** Every process of this run stopped (SIGTERM, then SIGKILL after 10 s), then `cleanUp` (a run's scratch storage). */
+export const stopAllThenClean = async (cleanUp: () => Promise<void> | undefined): Promise<void> => {
+  const children = startedProcesses()
+  endAll("SIGTERM")
+  await Promise.all(children.map((c) => exited(c, 10_000)))
+  endAll("SIGKILL")
+  await cleanUp()
+}
+
+/**
+ * A benchmark's SIGINT/SIGTERM: `onSignal` (the run marks itself interrupted), then `stopAllThenClean`,
+ * then exit 130 — after 30 s at the latest.
+ */
+export const exitOnSignals = (onSignal: () => void, cleanUp: () => Promise<void> | undefined): void => {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      onSignal()
+      const hardExit = setTimeout(() => process.exit(130), 30_000)
+      void stopAllThenClean(cleanUp).finally(() => {
+        clearTimeout(hardExit)
+        process.exit(130)
+      })
+    })
+  }
+}
+
 export const track = (child: ChildProcess): ChildProcess => {
   started.add(child)
   child.once("exit", () => started.delete(child))
