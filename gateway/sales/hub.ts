@@ -174,7 +174,8 @@ export class SaleHub {
       return admittedMessage(this.deps.keys.issue({ saleId, userId, tokenId: member.token_id, expiresAtMs: member.expires_at_ms }), member.expires_at_ms)
     }
     if (member.status !== "waiting") return undefined
-    const position = (await this.positionsOf(room, nowMs)).get(userId) ?? view.queued
+    // Positions up to a tick old may predate this user's join: then ask for the line afresh.
+    const position = (await this.positionsOf(room, nowMs)).get(userId) ?? (await this.positionsOf(room, nowMs, 0)).get(userId) ?? view.queued
     return positionMessage("position", view, position, nowMs)
   }
 
